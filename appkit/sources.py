@@ -1,0 +1,158 @@
+"""The sources panel under an answer, and the decision viewer it opens."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import streamlit as st
+
+from appkit import state
+from appkit.text import (
+    badge,
+    escape_inline,
+    escape_md,
+    find_quote,
+    highlight,
+    paragraph_numbers,
+    safe_url,
+)
+from ingest.records import Decision, Section
+from retrieval import Engine
+from retrieval.labels import outcome_label
+from retrieval.types import Citation
+
+SUMMARY = "summary"
+
+
+def citation_facts(citation: Citation) -> str:
+    facts = [outcome_label(citation.outcome) if citation.outcome else "", citation.date]
+    where = citation.section or "Summary"
+    if citation.paragraphs:
+        where += f", paragraph {citation.paragraphs}"
+    return " · ".join(part for part in [*facts, where] if part)
+
+
+def sources_panel(turn_id: int, citations: Sequence[Citation], expanded: bool) -> None:
+    """Each numbered source: who, what, where, the quote in its paragraph, and links."""
+    if not citations:
+        return
+    with st.expander(f"Sources ({len(citations)})", expanded=expanded, icon=":material/menu_book:"):
+        for citation in citations:
+            _source(turn_id, citation)
+
+
+def _source(turn_id: int, citation: Citation) -> None:
+    with st.container(border=True, key=f"source_{turn_id}_{citation.n}"):
+        st.markdown(
+            f"{badge(str(citation.n))} **{escape_inline(citation.organisation)}** "
+            f"· {escape_inline(citation.ref)}"
+        )
+        st.caption(escape_inline(citation_facts(citation)))
+        st.markdown(highlight(citation.paragraph_text, citation.quote))
+        request = state.ViewerRequest(
+            citation.ref, citation.section, citation.paragraphs, citation.quote
+        )
+        _actions(f"{turn_id}_{citation.n}", citation.ref, citation.url, request)
+
+
+def _actions(key: str, ref: str, url: str, request: state.ViewerRequest) -> None:
+    with st.container(horizontal=True):
+        st.button(
+            "Open the decision",
+            key=f"open_{key}",
+            icon=":material/article:",
+            on_click=state.open_decision,
+            args=(request,),
+        )
+        st.button(
+            "Similar decisions",
+            key=f"similar_{key}",
+            icon=":material/compare:",
+            on_click=state.find_similar,
+            kwargs={"ref": ref},
+        )
+        if link := safe_url(url):
+            st.link_button("Published decision", link, key=f"link_{key}", icon=":material/open_in_new:")
+
+
+def show_viewer(engine: Engine) -> None:
+    """Open the decision viewer when a button asked for it in this run."""
+    request = state.take_viewer()
+    if request is not None:
+        _viewer(engine, request)
+
+
+@st.dialog("Decision", width="large")
+def _viewer(engine: Engine, request: state.ViewerRequest) -> None:
+    decision = engine.decision(request.ref)
+    if decision is None:
+        st.warning(f"Decision {escape_inline(request.ref)} is not in the index.")
+        return
+    _decision_header(decision)
+    marked = paragraph_numbers(request.paragraphs)
+    cited_summary = request.section.strip().lower() in ("", SUMMARY)
+    if decision.summary:
+        st.markdown("**Summary**")
+        if cited_summary and request.quote:
+            st.markdown(highlight(decision.summary, request.quote))
+        else:
+            st.markdown(escape_md(decision.summary))
+    target = None if cited_summary else _cited_section(decision, request)
+    for index, section in enumerate(decision.sections):
+        cited = index == target
+        _section(section, index, marked if cited else set(), request.quote if cited else "")
+    if st.button(
+        "Similar decisions",
+        key="viewer_similar",
+        icon=":material/compare:",
+        on_click=state.find_similar,
+        kwargs={"ref": decision.ref},
+    ):
+        st.rerun()  # leave the dialog for the similar-decisions tab
+
+
+def _decision_header(decision: Decision) -> None:
+    st.markdown(f"#### {escape_inline(decision.organisation)} ({escape_inline(decision.ref)})")
+    facts = [
+        " > ".join(part for part in (decision.category, decision.sub_category) if part),
+        outcome_label(decision.outcome),
+        decision.outcome_raw,
+        decision.date.strftime("%-d %B %Y") if decision.date else "",
+    ]
+    st.caption(escape_inline(" · ".join(dict.fromkeys(part for part in facts if part))))
+    if link := safe_url(decision.url):
+        st.link_button("Published decision", link, key="viewer_link", icon=":material/open_in_new:")
+
+
+def _cited_section(decision: Decision, request: state.ViewerRequest) -> int | None:
+    """The section the citation names, else the first one holding the quote."""
+    for index, section in enumerate(decision.sections):
+        if _same_heading(section.heading, request.section):
+            return index
+    for index, section in enumerate(decision.sections):
+        if request.quote and any(find_quote(p.text, request.quote) for p in section.paragraphs):
+            return index
+    return None
+
+
+def _same_heading(heading: str, cited: str) -> bool:
+    def norm(text: str) -> str:
+        return " ".join(text.lower().rstrip(":").split())
+
+    return bool(cited) and norm(heading) == norm(cited)
+
+
+def _section(section: Section, index: int, marked: set[int], quote: str) -> None:
+    # The cited section opens; the others stay folded, so the cited paragraph
+    # is on screen when the viewer opens.
+    label = escape_inline(section.heading) or f"Section {index + 1}"
+    with st.expander(label, expanded=bool(marked or quote), key=f"viewer_section_{index}"):
+        for paragraph in section.paragraphs:
+            number = f"**{paragraph.number}.** "
+            has_quote = bool(quote) and find_quote(paragraph.text, quote) is not None
+            if not (has_quote or paragraph.number in marked):
+                st.markdown(number + escape_md(paragraph.text))
+                continue
+            body = highlight(paragraph.text, quote) if has_quote else escape_md(paragraph.text)
+            with st.container(border=True, key=f"viewer_cited_{index}_{paragraph.number}"):
+                st.markdown(f"{badge('cited', 'orange-badge')} {number}{body}")

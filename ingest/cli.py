@@ -1,0 +1,103 @@
+"""``python -m ingest``: build and inspect the index (progress bars live here)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from tqdm import tqdm
+
+from ingest.errors import OQAError
+from ingest.pipeline import BuildSummary, build
+from ingest.settings import get_settings
+from ingest.store import opened_store
+
+app = typer.Typer(
+    help="Ombudsman Q&A ingestion: decision files → searchable index.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+StoreOption = Annotated[
+    Path | None, typer.Option("--store", help="Index folder (default: OQA_STORE_DIR).")
+]
+
+
+def _configure_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+
+
+@app.callback()
+def main(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> None:
+    _configure_logging(verbose)
+
+
+@app.command("build")
+def build_command(
+    source: Annotated[
+        list[Path] | None,
+        typer.Option("--source", help="Folder or file of decisions (repeatable; default: sample)."),
+    ] = None,
+    store: StoreOption = None,
+    prune: Annotated[
+        bool, typer.Option("--prune", help="Drop decisions whose file under --source is gone.")
+    ] = False,
+) -> None:
+    """Parse, chunk, embed and index decisions. Safe to re-run: unchanged files are skipped."""
+    settings = get_settings()
+    sources = source or [settings.sample_dir]
+    missing = [str(s) for s in sources if not s.exists()]
+    if missing:
+        _fail(f"source not found: {', '.join(missing)}")
+    with tqdm(desc="ingest", unit="file", dynamic_ncols=True) as bar:
+
+        def advance(done: int, total: int, path: str) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+            bar.set_postfix_str(Path(path).name, refresh=False)
+
+        try:
+            summary = build(sources, settings, store, prune=prune, progress=advance)
+        except OQAError as error:
+            _fail(str(error))
+    _report(summary)
+    if summary.failed:
+        raise typer.Exit(code=1)
+
+
+def _report(summary: BuildSummary) -> None:
+    for path, reason in summary.failed:
+        typer.echo(f"FAILED {path}: {reason}", err=True)
+    typer.echo(summary.line())
+
+
+@app.command("status")
+def status_command(
+    store: StoreOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Counts, the model and chunking that built the index, and the last build time."""
+    settings = get_settings()
+    try:
+        with opened_store(settings, store) as index:
+            info = {"store": str(index.store_dir), **index.counts(), **index.meta()}
+            newest = index.newest_decision_date()
+            info["newest_decision"] = newest.isoformat() if newest else None
+    except OQAError as error:
+        _fail(str(error))
+    if as_json:
+        typer.echo(json.dumps(info, indent=2))
+        return
+    for key, value in info.items():
+        typer.echo(f"{key:>16}: {value}")
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"Error: {message}", err=True)
+    raise typer.Exit(code=2)

@@ -1,0 +1,28 @@
+"""Errors that carry a sentence a user can act on."""
+
+from __future__ import annotations
+
+
+class OQAError(Exception):
+    """Base class: ``str(error)`` is a complete, user-facing sentence."""
+
+
+class SourceError(OQAError):
+    """A source file could not be read or is not a decision; it is skipped."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+class ParseError(SourceError):
+    """The text was read but is not a recognisable decision."""
+
+
+class IndexMismatchError(OQAError):
+    """The index was built with other embedding or chunking settings."""
+
+
+class IndexMissingError(OQAError):
+    """No index has been built at the configured store."""

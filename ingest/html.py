@@ -1,0 +1,115 @@
+"""Turn a decision web page into the plain-text layout the parser reads.
+
+Keeps headings on their own lines and list numbering (``1.`` for ordered
+lists, ``- `` for bullets); drops scripts, navigation, cookie banners and the
+site's ``Back to top`` / ``Print this page`` links.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bs4 import BeautifulSoup, NavigableString, Tag
+
+_DROP_TAGS = ("script", "style", "noscript", "nav", "header", "footer", "form", "button", "svg",
+              "iframe", "template", "aside")
+_FURNITURE = re.compile(r"^(back to top|print this page|skip to (main )?content)$", re.IGNORECASE)
+_BLOCKS = frozenset({"p", "div", "section", "article", "main", "tr", "dt", "dd", "br", "blockquote",
+                     "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol", "dl", "body"})
+
+
+def html_to_text(html: str) -> str:
+    """The decision inside a page, as lines of text."""
+    soup = BeautifulSoup(html, "html.parser")
+    root = soup.find("main") or soup.find("article") or soup.body or soup
+    for tag in root.find_all(_DROP_TAGS):
+        tag.decompose()
+    for tag in root.find_all(_is_cookie_banner):
+        tag.decompose()
+    lines: list[str] = []
+    _emit(root, lines)
+    return "\n".join(line for line in lines if not _FURNITURE.match(line))
+
+
+def page_url(html: str) -> str | None:
+    """The page's canonical URL if it declares one."""
+    soup = BeautifulSoup(html, "html.parser")
+    link = soup.find("link", rel="canonical")
+    if isinstance(link, Tag) and link.get("href"):
+        return str(link["href"])
+    meta = soup.find("meta", property="og:url")
+    if isinstance(meta, Tag) and meta.get("content"):
+        return str(meta["content"])
+    return None
+
+
+def _is_cookie_banner(tag: Tag) -> bool:
+    marks = " ".join([tag.get("id") or "", *(tag.get("class") or [])]).lower()
+    return "cookie" in marks or "consent" in marks
+
+
+def _emit(node: Tag, lines: list[str]) -> None:
+    """Walk the tree, starting a new line at every block element."""
+    buffer: list[str] = []
+
+    def flush() -> None:
+        text = " ".join("".join(buffer).split())
+        if text:
+            lines.append(text)
+        buffer.clear()
+
+    for child in node.children:
+        if isinstance(child, NavigableString):
+            buffer.append(str(child))
+        elif isinstance(child, Tag):
+            if child.name == "dl":
+                flush()
+                lines.extend(_definition_lines(child))
+            elif child.name == "li":
+                flush()
+                lines.append(_list_marker(child) + _inline_text(child))
+                _emit_nested_lists(child, lines)
+            elif child.name in _BLOCKS:
+                flush()
+                _emit(child, lines)
+            else:
+                buffer.append(child.get_text())
+    flush()
+
+
+def _definition_lines(dl: Tag) -> list[str]:
+    """``<dt>Category</dt><dd>A &gt; B</dd>`` becomes ``Category : A > B``, as on a text copy."""
+    lines: list[str] = []
+    term = ""
+    for child in dl.find_all(["dt", "dd"]):
+        text = " ".join(child.get_text(" ").split())
+        if child.name == "dt":
+            term = text
+        elif text:
+            lines.append(f"{term} : {text}" if term else text)
+            term = ""
+    return lines
+
+
+def _inline_text(item: Tag) -> str:
+    """An item's own text, without the nested lists it holds (those get their own lines)."""
+    parts = [
+        c.get_text() if isinstance(c, Tag) else str(c)
+        for c in item.children
+        if not (isinstance(c, Tag) and c.name in ("ul", "ol"))
+    ]
+    return " ".join("".join(parts).split())
+
+
+def _emit_nested_lists(item: Tag, lines: list[str]) -> None:
+    for nested in item.find_all(["ul", "ol"], recursive=False):
+        _emit(nested, lines)
+
+
+def _list_marker(item: Tag) -> str:
+    parent = item.parent
+    if not isinstance(parent, Tag) or parent.name != "ol":
+        return "- "
+    siblings = [li for li in parent.find_all("li", recursive=False)]
+    start = int(parent.get("start", 1) or 1)
+    return f"{start + siblings.index(item)}. "

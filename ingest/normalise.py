@@ -1,0 +1,134 @@
+"""Canonical forms of references, dates, outcomes, organisation names and page URLs."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from urllib.parse import urlsplit, urlunsplit
+
+from ingest.records import Outcome
+
+SITE = "https://www.lgo.org.uk"
+
+# "24 020 817", "24-020-817", "24020817", "24 000 542a" (joint decisions carry a letter).
+# The look-behinds refuse the tail of a longer number ("0161-24-020-817" is no reference)
+# while still allowing a hyphenated prefix such as "decision-24-020-817".
+REF_PATTERN = re.compile(
+    r"(?<!\d)(?<!\d-)(?<!\d )(\d{2})[ \u00a0-]?(\d{3})[ \u00a0-]?(\d{3})([a-z])?(?![\d])",
+    re.IGNORECASE,
+)
+
+
+def canonical_ref(text: str) -> str | None:
+    """The first reference in ``text`` in canonical form ``"24 020 817"``, or None."""
+    match = REF_PATTERN.search(text)
+    return _format_ref(match) if match else None
+
+
+def find_refs(text: str) -> list[str]:
+    """Every reference in ``text``, canonical, in order, without repeats."""
+    refs = [_format_ref(m) for m in REF_PATTERN.finditer(text)]
+    return list(dict.fromkeys(refs))
+
+
+def _format_ref(match: re.Match[str]) -> str:
+    year, mid, end, suffix = match.groups()
+    return f"{year} {mid} {end}{(suffix or '').lower()}"
+
+
+def ref_slug(ref: str) -> str:
+    """The URL form of a canonical reference: ``"24-020-817"``."""
+    return ref.replace(" ", "-")
+
+
+_DATE_FORMATS = (
+    "%d %b %Y",
+    "%d %B %Y",
+    "%d-%b-%Y",
+    "%d-%B-%Y",
+    "%d/%m/%Y",
+    "%d.%m.%Y",
+    "%Y-%m-%d",
+    "%B %d %Y",
+    "%b %d %Y",
+)
+
+
+def parse_date(text: str) -> date | None:
+    """Dates as decisions write them: ``15 Apr 2025``, ``29 March 2022``, ``09-Aug-2026``."""
+    cleaned = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", text.strip().rstrip("."))
+    # "15 April, 2025" and "April 15, 2025" appear in hand-made copies.
+    cleaned = " ".join(cleaned.replace(",", " ").split())
+    cleaned = cleaned.replace("Sept ", "Sep ").replace("-Sept-", "-Sep-")
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(cleaned, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+# Order matters: the first prefix that matches wins, so longer wordings come first.
+_OUTCOME_PREFIXES: tuple[tuple[str, Outcome], ...] = (
+    ("closed after initial enquiries", Outcome.CLOSED),
+    ("not upheld", Outcome.NOT_UPHELD),
+    ("upheld", Outcome.UPHELD),
+    ("investigation discontinued", Outcome.DISCONTINUED),
+    ("discontinued", Outcome.DISCONTINUED),
+    ("withdrawn", Outcome.WITHDRAWN),
+    ("premature", Outcome.PREMATURE),
+    ("advice given", Outcome.ADVICE_GIVEN),
+    ("no further action", Outcome.CLOSED),
+)
+
+
+def normalise_outcome(raw: str) -> Outcome:
+    """Map any published outcome wording onto the small enum."""
+    lowered = " ".join(raw.lower().split())
+    for prefix, outcome in _OUTCOME_PREFIXES:
+        if lowered.startswith(prefix):
+            return outcome
+    return Outcome.UNKNOWN
+
+
+def slugify(text: str) -> str:
+    """``"Children's care services"`` → ``"childrens-care-services"``."""
+    text = text.lower().replace("&", "and").replace("'", "").replace("’", "")
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+
+
+def decision_url(ref: str, category: str = "", sub_category: str = "") -> str:
+    """The published page of a decision, derived from its category and reference."""
+    parts = [slugify(p) for p in (category, sub_category) if p]
+    return "/".join([SITE, "decisions", *parts, ref_slug(ref)])
+
+
+def normalise_url(url: str) -> str:
+    """One form per page: https, ``www.``, no query string or fragment, no trailing slash."""
+    url = url.strip()
+    # "lgo.org.uk/decisions/..." without a scheme would otherwise parse as a bare path.
+    if "://" not in url and not url.startswith("/"):
+        url = "https://" + url
+    parts = urlsplit(url)
+    host = parts.netloc.lower()
+    if host and not host.startswith("www.") and host.count(".") == 2 and host.endswith("org.uk"):
+        host = "www." + host
+    path = parts.path.rstrip("/") or "/"
+    return urlunsplit(("https", host, path, "", ""))
+
+
+_ORG_ABBREVIATIONS = {
+    r"\bMBC\b": "Metropolitan Borough Council",
+    r"\bBC\b": "Borough Council",
+    r"\bCC\b": "City Council",
+    r"\bDC\b": "District Council",
+    r"\bCBC\b": "County Borough Council",
+}
+
+
+def normalise_organisation(name: str) -> str:
+    """Expand common abbreviations so name variants of one body merge."""
+    name = " ".join(name.split())
+    for pattern, full in _ORG_ABBREVIATIONS.items():
+        name = re.sub(pattern, full, name)
+    return name

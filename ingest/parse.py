@@ -1,0 +1,345 @@
+"""Parse a decision's plain text into a :class:`Decision`.
+
+The text is read line by line (:mod:`ingest.layout` says what each line is);
+:class:`_Reader` files each line under the header, the summary, a section's
+paragraphs or the closing. The decision's ``text`` is then rebuilt from those
+parts, so every paragraph and the summary are verbatim substrings of it: the
+answerer quotes sentences of paragraphs and the quotes must be found in ``text``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ingest.errors import ParseError
+from ingest.header import Header
+from ingest.layout import (
+    FINAL_DECISION_LINE,
+    FINAL_HEADINGS,
+    SUMMARY_LINE,
+    Mark,
+    clean_lines,
+    dominant_mark,
+    ends_sentence,
+    heading_like,
+    is_closing,
+    known_heading,
+    marked,
+    name_like,
+    plain,
+)
+from ingest.normalise import (
+    canonical_ref,
+    decision_url,
+    normalise_organisation,
+    normalise_outcome,
+    normalise_url,
+    parse_date,
+)
+from ingest.reasons import extract_reasons
+from ingest.records import Decision, Outcome, Paragraph, Section, SourceDoc
+
+UNKNOWN_ORGANISATION = "Unknown organisation"
+# A PDF's wrapped line continues the paragraph above; short lines ("- apologise") do not wrap.
+_WRAP_MIN_CHARS = 50
+
+
+@dataclass
+class _Para:
+    number: int
+    text: str
+
+
+@dataclass
+class _Section:
+    heading: str
+    known: bool
+    paragraphs: list[_Para] = field(default_factory=list)
+
+
+def parse_decision(doc: SourceDoc) -> Decision:
+    """Parse one decision, or raise ParseError saying why the text is not one."""
+    reader = _Reader.read(clean_lines(doc.text))
+    header = reader.header
+    ref = header.ref or _fallback_ref(doc)
+    if not ref:
+        raise ParseError(doc.path, "no decision reference in the text, URL or file name")
+    sections = reader.sections_out()
+    if not sections or not any(s.known for s in reader.sections):
+        raise ParseError(doc.path, "no decision body (no known section heading with paragraphs)")
+    summary = " ".join(reader.summary)
+    outcome = normalise_outcome(header.outcome_raw) if header.outcome_raw else Outcome.UNKNOWN
+    if outcome is Outcome.UNKNOWN:
+        outcome = _outcome_from_wording(summary or _final_paragraph(sections))
+    organisation = header.organisation or _organisation_in(doc.text) or UNKNOWN_ORGANISATION
+    fields = {
+        "ref": ref,
+        "organisation": normalise_organisation(organisation),
+        "category": header.category,
+        "sub_category": header.sub_category,
+        "outcome": outcome,
+        "outcome_raw": header.outcome_raw,
+        "date": parse_date(header.date_raw) if header.date_raw else None,
+        "url": normalise_url(doc.url) if doc.url else decision_url(ref, *_category(header)),
+        "summary": summary or _final_paragraph(sections),
+        "sections": sections,
+        "reasons": extract_reasons(outcome, summary, sections),
+        "closing": "\n".join(reader.closing),
+        "source_path": doc.path,
+    }
+    return Decision(**fields, text=_compose_text(fields, summary_line=bool(summary)))
+
+
+class _Reader:
+    """Files each cleaned line of one decision under header, summary, sections or closing."""
+
+    def __init__(self, mode: Mark) -> None:
+        self.mode = mode
+        self.header = Header()
+        self.summary: list[str] = []
+        self.sections: list[_Section] = []
+        self.closing: list[str] = []
+        self.in_summary = False
+        self.closed = False  # the closing line has been read
+        self.closing_open = False  # ... and the lines right after it may continue it
+        self.parent = ""  # a known heading with no paragraphs, over the sub-headings below it
+        self.count = 0  # paragraphs so far (the number when the copy has no numbers)
+        self.last_number = 0
+        self.nested_run: int | None = None  # a numbered sub-list inside a paragraph
+
+    @classmethod
+    def read(cls, lines: list[str]) -> _Reader:
+        reader = cls(_paragraph_mark(lines))
+        for index, line in enumerate(lines):
+            reader.feed(line, lines[index + 1] if index + 1 < len(lines) else None)
+        return reader
+
+    def feed(self, line: str, following: str | None) -> None:
+        if not self._has_body() and self._header_or_summary_start(line):
+            return
+        heading = known_heading(line)
+        if heading:
+            self._open(heading, known=True)
+        elif self.closed:
+            self._after_closing(line)
+        elif is_closing(line):
+            self._close(line)
+        elif self.in_summary and not (self.summary and _starts_section(line, following)):
+            self.summary.append(line)
+        elif self.sections or self.in_summary:
+            self._body_line(line, following)
+        # else: text before the decision starts (banners, page titles): not part of it
+
+    def _has_body(self) -> bool:
+        return any(s.paragraphs for s in self.sections)
+
+    def _header_or_summary_start(self, line: str) -> bool:
+        """Header fields, then ``The Ombudsman's final decision`` and ``Summary``."""
+        if not self.in_summary and self.header.read(line):
+            return True
+        match = FINAL_DECISION_LINE.match(plain(line)) or SUMMARY_LINE.match(line)
+        if not match:
+            return False
+        rest = line[match.start("rest") :] if match.group("rest") else ""
+        inner = SUMMARY_LINE.match(rest)
+        rest = (inner.group("rest") or "") if inner else rest
+        self.in_summary = True
+        self.sections.clear()  # headings seen so far were a table of contents
+        if rest:
+            self.summary.append(rest)
+        return True
+
+    def _open(self, heading: str, known: bool) -> None:
+        self.in_summary = False
+        self.closed = False
+        current = self.sections[-1] if self.sections else None
+        if current and not current.paragraphs:
+            self.sections.pop()
+            if current.known and not known:  # "Analysis" then "The joint account"
+                self.parent = current.heading
+        if known:
+            self.parent = ""
+        elif self.parent:
+            heading = f"{self.parent} > {heading}"
+        self.sections.append(_Section(heading, known))
+
+    def _close(self, line: str) -> None:
+        self.closing.append(line)
+        self.closed = self.closing_open = True
+
+    def _after_closing(self, line: str) -> None:
+        # "Michael King" / "Local Government and Social Care Ombudsman"; then page furniture.
+        if self.closing_open and len(self.closing) < 3 and (is_closing(line) or name_like(line)):
+            self.closing.append(line)
+        else:
+            self.closing_open = False
+
+    def _body_line(self, line: str, following: str | None) -> None:
+        if not self.sections:
+            self._open("", known=False)
+        item = marked(line)
+        section = self.sections[-1]
+        last = section.paragraphs[-1] if section.paragraphs else None
+        if item.mark is Mark.NONE:
+            self._unmarked(line, following, last)
+        elif item.mark is Mark.NUMBER and self.mode is Mark.NUMBER:
+            self._numbered(item.number or 0, item.text, line, last)
+        elif item.mark is Mark.DASH and self.mode is Mark.DASH and not _nested_item(item.text):
+            self._new_paragraph(item.text)
+        elif last:
+            self._nest(last, line, item.mark)
+        else:
+            self._new_paragraph(item.text if item.mark is not Mark.NESTED else line)
+
+    def _unmarked(self, line: str, following: str | None, last: _Para | None) -> None:
+        if last and _wrapped(last.text):
+            last.text += " " + line
+        elif _starts_section(line, following):
+            if self._in_final_section() and name_like(line):
+                self._close(line)
+            else:
+                self._open(line, known=False)
+        elif last and (self.mode is not Mark.NONE or line[0].islower()):
+            self._nest(last, line, Mark.NONE)
+        else:
+            self._new_paragraph(line)
+
+    def _numbered(self, number: int, text: str, line: str, last: _Para | None) -> None:
+        # A number that does not move forward belongs to a sub-list ("The Guidance says: 1. ...").
+        if last is None or (number > self.last_number and number != (self.nested_run or -1) + 1):
+            self._new_paragraph(text, number)
+        else:
+            self._nest(last, line, Mark.NUMBER, number)
+
+    def _new_paragraph(self, text: str, number: int | None = None) -> None:
+        self.count += 1
+        if self.mode is Mark.NUMBER:
+            number = number if number is not None else self.last_number + 1
+            self.last_number = number
+        self.nested_run = None
+        self.sections[-1].paragraphs.append(_Para(number or self.count, text))
+
+    def _nest(self, last: _Para, line: str, mark: Mark, number: int | None = None) -> None:
+        self.nested_run = number if mark is Mark.NUMBER else self.nested_run
+        last.text += "\n" + line
+
+    def _in_final_section(self) -> bool:
+        section = self.sections[-1]
+        return bool(section.paragraphs) and plain(section.heading) in FINAL_HEADINGS
+
+    def sections_out(self) -> list[Section]:
+        return [
+            Section(heading=s.heading, paragraphs=[Paragraph(number=p.number, text=p.text)
+                                                    for p in s.paragraphs])
+            for s in self.sections
+            if s.paragraphs and s.heading
+        ]
+
+
+def _starts_section(line: str, following: str | None) -> bool:
+    """An unknown heading: heading-shaped and followed by content, not by another heading."""
+    return heading_like(line) and following is not None and not known_heading(following)
+
+
+def _wrapped(text: str) -> bool:
+    last_line = text.rsplit("\n", 1)[-1]
+    return len(last_line) >= _WRAP_MIN_CHARS and not ends_sentence(last_line)
+
+
+def _nested_item(text: str) -> bool:
+    # "- we could not add to ..., or": a lower-case bullet continues the paragraph's list.
+    return text[:1].islower()
+
+
+def _paragraph_mark(lines: list[str]) -> Mark:
+    """Which marker this copy puts before its paragraphs (headings and header excluded)."""
+    probe = Header()
+    candidates = [
+        marked(line)
+        for line in lines
+        if not (known_heading(line) or heading_like(line) or is_closing(line))
+        and not SUMMARY_LINE.match(line)
+        and not probe.read(line)
+    ]
+    return dominant_mark(candidates)
+
+
+def _fallback_ref(doc: SourceDoc) -> str:
+    """A copy without a header: the reference is in the page URL or the file name."""
+    for source in (doc.url or "", Path(doc.path).name):
+        ref = canonical_ref(source)
+        if ref:
+            return ref
+    return ""
+
+
+def _category(header: Header) -> tuple[str, str]:
+    return header.category, header.sub_category
+
+
+# Only for copies without a header outcome: the summary's own wording is unambiguous here.
+_NOT_INVESTIGATED = re.compile(
+    r"\b(will not|won't|cannot|can't|decided not to|did not|do not|should not) "
+    r"(start an |begin an |open an )?investigat",
+    re.IGNORECASE,
+)
+_DISCONTINUED = re.compile(r"\bdiscontinu(ed|ing) (our|my|the|this) investigation", re.IGNORECASE)
+
+
+def _outcome_from_wording(summary: str) -> Outcome:
+    if _DISCONTINUED.search(summary):
+        return Outcome.DISCONTINUED
+    if _NOT_INVESTIGATED.search(summary):
+        return Outcome.CLOSED
+    return Outcome.UNKNOWN
+
+
+def _final_paragraph(sections: list[Section]) -> str:
+    """The first paragraph of ``Final decision`` (or ``Decision``): the summary's stand-in."""
+    for section in sections:
+        if plain(section.heading) in FINAL_HEADINGS and section.paragraphs:
+            return section.paragraphs[0].text
+    return ""
+
+
+_ORG_IN_TEXT = re.compile(
+    r"\b((?:[A-Z][\w'’&-]*\s+(?:of\s+|and\s+|upon\s+)?){1,5}"
+    r"(?:Council|Combined Authority|Fire Authority|Care Ltd|Ltd|Limited))\b"
+)
+_GENERIC_ORG_WORDS = frozenset(
+    {"The", "A", "An", "This", "That", "Each", "Every", "Our", "Your", "Any", "County", "City",
+     "Borough", "District", "Parish", "Town", "Metropolitan", "Combined", "Unitary", "Local"}
+)
+
+
+def _organisation_in(text: str) -> str:
+    """A named body in a copy without a header ("Westerleigh County Council"), if any."""
+    for match in _ORG_IN_TEXT.finditer(text):
+        words = match.group(1).split()
+        while words and words[0] in _GENERIC_ORG_WORDS:
+            words.pop(0)
+        if len(words) >= 2 and words[0] not in _GENERIC_ORG_WORDS:
+            return " ".join(words)
+    return ""
+
+
+def _compose_text(fields: dict, summary_line: bool) -> str:
+    """The cleaned decision: header, summary, headings with their paragraphs, closing."""
+    lines = [f"{fields['organisation']} ({fields['ref']})"]
+    if fields["category"]:
+        sub = fields["sub_category"]
+        lines.append(f"Category : {fields['category']}" + (f" > {sub}" if sub else ""))
+    if fields["outcome_raw"]:
+        lines.append(f"Decision : {fields['outcome_raw']}")
+    if fields["date"]:
+        lines.append(f"Decision date : {fields['date']:%d %b %Y}")
+    if summary_line:
+        lines.append(f"Summary: {fields['summary']}")
+    for section in fields["sections"]:
+        lines.append(section.heading)
+        lines.extend(p.text for p in section.paragraphs)
+    if fields["closing"]:
+        lines.append(fields["closing"])
+    return "\n".join(lines)

@@ -1,0 +1,189 @@
+"""``build``: files → SourceDoc → Decision → Chunks → vectors → index, idempotently.
+
+Unchanged decisions (same content hash) are skipped before chunking; chunks
+whose vectors Chroma already holds are not embedded again. Work is written in
+batches, each one SQLite transaction, so an interrupted build loses at most
+the batch in flight and a re-run completes it without duplicates.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ingest.chunk import ChunkLimits, chunk_decision, embedding_text
+from ingest.embeddings import Embedder, get_embedder
+from ingest.errors import SourceError
+from ingest.parse import parse_decision
+from ingest.records import Chunk, Decision
+from ingest.settings import Settings
+from ingest.sources import discover, read_source
+from ingest.store import IndexIdentity, Store, open_store
+
+logger = logging.getLogger(__name__)
+
+# Chunks gathered before one embed + write: large enough for efficient model
+# batches, small enough that an interruption loses little.
+FLUSH_CHUNKS = 256
+
+ProgressCallback = Callable[[int, int, str], None]
+"""Called with (files done so far, files in all, path just handled)."""
+
+
+@dataclass
+class BuildSummary:
+    seen: int = 0
+    parsed: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    unchanged: int = 0
+    added_decisions: int = 0
+    updated_decisions: int = 0
+    chunks_added: int = 0
+    chunks_reused: int = 0
+    pruned: int = 0
+    seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def line(self) -> str:
+        return (
+            f"{self.seen} files seen, {self.parsed} parsed, {len(self.failed)} failed, "
+            f"{self.added_decisions} decisions added, {self.updated_decisions} updated, "
+            f"{self.unchanged} unchanged, {self.chunks_added} chunks added, "
+            f"{self.chunks_reused} chunks reused, {self.pruned} pruned, {self.seconds:.1f} s"
+        )
+
+    def time(self, stage: str, seconds: float) -> None:
+        self.timings[stage] = self.timings.get(stage, 0.0) + seconds
+
+
+def chunk_limits(settings: Settings, embedder: Embedder) -> ChunkLimits:
+    maximum = settings.chunk_max_tokens or embedder.max_tokens
+    maximum = min(maximum, embedder.max_tokens)
+    return ChunkLimits(max_tokens=maximum, target_tokens=min(settings.chunk_target_tokens, maximum))
+
+
+def index_identity(settings: Settings, embedder: Embedder) -> IndexIdentity:
+    limits = chunk_limits(settings, embedder)
+    return IndexIdentity(settings.embedding_model, embedder.dimension, limits.fingerprint)
+
+
+def build(
+    sources: list[Path],
+    settings: Settings,
+    store_dir: Path | None = None,
+    prune: bool = False,
+    progress: ProgressCallback | None = None,
+) -> BuildSummary:
+    """Index every decision file under ``sources``; see the module docstring."""
+    started = time.perf_counter()
+    embedder = get_embedder(settings)
+    store = open_store(settings, store_dir, read_only=False)
+    try:
+        store.claim_identity(index_identity(settings, embedder))
+        run = _BuildRun(store, embedder, chunk_limits(settings, embedder))
+        paths = [(path, root) for root in sources for path in discover(root)]
+        for done, (path, root) in enumerate(paths, start=1):
+            run.add_file(path, root)
+            if progress:
+                progress(done, len(paths), str(path))
+        run.flush()
+        if prune:
+            run.summary.pruned = _prune(store, sources, run.seen_refs)
+        store.mark_built()
+    finally:
+        store.close()
+    run.summary.seconds = time.perf_counter() - started
+    return run.summary
+
+
+class _BuildRun:
+    """State of one build: what was seen and what waits to be embedded."""
+
+    def __init__(self, store: Store, embedder: Embedder, limits: ChunkLimits) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.limits = limits
+        self.summary = BuildSummary()
+        self.known = store.known_doc_hashes()
+        self.seen_refs: dict[str, str] = {}
+        self.pending: list[tuple[Decision, list[Chunk]]] = []
+
+    def add_file(self, path: Path, root: Path) -> None:
+        self.summary.seen += 1
+        tick = time.perf_counter()
+        try:
+            decision = parse_decision(read_source(path, root))
+        except SourceError as error:
+            self.summary.failed.append((str(path), error.reason))
+            logger.warning("skipped %s", error)
+            return
+        finally:
+            self.summary.time("parse", time.perf_counter() - tick)
+        self.summary.parsed += 1
+        if self._is_duplicate(decision, path):
+            return
+        if self.known.get(decision.ref) == decision.doc_hash:
+            self.summary.unchanged += 1
+            return
+        self._queue(decision)
+
+    def _is_duplicate(self, decision: Decision, path: Path) -> bool:
+        first = self.seen_refs.setdefault(decision.ref, str(path))
+        if first == str(path):
+            return False
+        self.summary.failed.append(
+            (str(path), f"reference {decision.ref} already read from {first}; skipped")
+        )
+        return True
+
+    def _queue(self, decision: Decision) -> None:
+        tick = time.perf_counter()
+        chunks = chunk_decision(decision, self.limits, self.embedder.count_tokens)
+        self.summary.time("chunk", time.perf_counter() - tick)
+        if decision.ref in self.known:
+            self.summary.updated_decisions += 1
+        else:
+            self.summary.added_decisions += 1
+        self.pending.append((decision, chunks))
+        if sum(len(c) for _, c in self.pending) >= FLUSH_CHUNKS:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        chunks = {c.id: (d, c) for d, cs in self.pending for c in cs}
+        tick = time.perf_counter()
+        stored = self.store.vectors.existing(list(chunks))
+        to_embed = [pair for chunk_id, pair in chunks.items() if chunk_id not in stored]
+        vectors = self._embed(to_embed)
+        self.summary.time("embed", time.perf_counter() - tick)
+        tick = time.perf_counter()
+        self.store.write(self.pending, vectors)
+        self.summary.time("write", time.perf_counter() - tick)
+        self.summary.chunks_added += len(to_embed)
+        self.summary.chunks_reused += len(chunks) - len(to_embed)
+        self.pending = []
+
+    def _embed(self, pairs: list[tuple[Decision, Chunk]]) -> dict[str, np.ndarray]:
+        texts = [embedding_text(d, c.section, c.text) for d, c in pairs]
+        matrix = self.embedder.embed(texts)
+        return {c.id: matrix[i] for i, (_, c) in enumerate(pairs)}
+
+
+def _prune(store: Store, sources: list[Path], seen: dict[str, str]) -> int:
+    """Drop decisions whose source file under ``sources`` was not seen in this build."""
+    roots = [root.resolve() for root in sources]
+    gone = [
+        ref
+        for ref, source in store.source_paths().items()
+        if ref not in seen and any(Path(source).resolve().is_relative_to(r) for r in roots)
+    ]
+    return store.delete_decisions(gone)
+
+
+__all__ = ["BuildSummary", "build", "chunk_limits", "index_identity"]

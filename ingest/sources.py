@@ -1,0 +1,120 @@
+"""Read decision files (``.txt``, ``.md``, ``.html``/``.htm``, ``.pdf``) into SourceDocs.
+
+A file that cannot be read raises :class:`SourceError` with a one-line reason;
+the pipeline reports it and carries on with the rest.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+from ingest.errors import SourceError
+from ingest.html import html_to_text, page_url
+from ingest.records import SourceDoc
+
+logger = logging.getLogger(__name__)
+
+TEXT_SUFFIXES = frozenset({".txt", ".md"})
+HTML_SUFFIXES = frozenset({".html", ".htm"})
+PDF_SUFFIXES = frozenset({".pdf"})
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | PDF_SUFFIXES
+# Investigated decisions run to ~60 KB; anything this big is not one decision.
+MAX_SOURCE_BYTES = 5_000_000
+SIDECAR_SUFFIX = ".meta.json"
+
+
+def discover(root: Path) -> Iterator[Path]:
+    """Supported files under ``root`` (recursively, sorted), or ``root`` itself if a file."""
+    if root.is_file():
+        yield root
+        return
+    for path in sorted(root.rglob("*")):
+        if path.suffix.lower() in SUPPORTED_SUFFIXES and not path.name.startswith("."):
+            yield path
+
+
+def read_source(path: Path, root: Path | None = None) -> SourceDoc:
+    """Read one file into a SourceDoc, or raise SourceError saying why not."""
+    _check_inside(path, root)
+    raw = _read_bytes(path)
+    suffix = path.suffix.lower()
+    if suffix in PDF_SUFFIXES:
+        text = _pdf_text(path, raw)
+        url = None
+    else:
+        text = _decode(path, raw)
+        url = None
+        if suffix in HTML_SUFFIXES:
+            url = page_url(text)
+            text = html_to_text(text)
+    if not text.strip():
+        raise SourceError(str(path), "no text found")
+    return SourceDoc(text=text, path=str(path), url=_sidecar_url(path) or url)
+
+
+def _check_inside(path: Path, root: Path | None) -> None:
+    # A symlink in a source folder must not pull in files from elsewhere.
+    if root is None or not root.is_dir():
+        return
+    if not path.resolve().is_relative_to(root.resolve()):
+        raise SourceError(str(path), "links outside the source folder; skipped")
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        size = path.stat().st_size
+        if size == 0:
+            raise SourceError(str(path), "empty file")
+        if size > MAX_SOURCE_BYTES:
+            raise SourceError(
+                str(path), f"too large for one decision ({size:,} bytes > {MAX_SOURCE_BYTES:,})"
+            )
+        return path.read_bytes()
+    except OSError as error:
+        raise SourceError(str(path), f"cannot be read ({error.strerror or error})") from error
+
+
+def _decode(path: Path, raw: bytes) -> str:
+    if b"\x00" in raw[:8192]:
+        raise SourceError(str(path), "binary file, not text")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise SourceError(
+            str(path), f"not UTF-8 text (invalid byte at offset {error.start})"
+        ) from error
+    # Control characters other than tab/newline are never part of a decision.
+    return "".join(ch for ch in text if ch in "\t\n" or ch >= " " or ch == "\r")
+
+
+def _pdf_text(path: Path, raw: bytes) -> str:
+    from io import BytesIO
+
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(BytesIO(raw))
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except (PdfReadError, ValueError, KeyError, TypeError) as error:
+        raise SourceError(str(path), f"unreadable PDF ({error})") from error
+    text = "\n".join(pages)
+    if not text.strip():
+        raise SourceError(str(path), "PDF has no text layer (scanned image?)")
+    return text
+
+
+def _sidecar_url(path: Path) -> str | None:
+    """The crawler writes ``<name>.meta.json`` beside each page with its URL."""
+    sidecar = path.with_name(path.stem + SIDECAR_SUFFIX)
+    if not sidecar.is_file():
+        return None
+    try:
+        url = json.loads(sidecar.read_text("utf-8")).get("url")
+    except (OSError, ValueError, AttributeError):
+        logger.warning("ignoring unreadable sidecar %s", sidecar)
+        return None
+    return url if isinstance(url, str) else None

@@ -1,0 +1,445 @@
+"""The index: Chroma vectors + a SQLite file holding the decisions table and FTS5 keyword index.
+
+Write order makes an interrupted build safe to re-run: vectors are upserted
+into Chroma first (ids are content hashes, so a repeat is a no-op), then the
+decision, its chunks and their keyword entries are replaced in one SQLite
+transaction. SQLite is the source of truth: a vector whose chunk is not in
+SQLite is never returned, and ``verify --repair`` removes it.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+
+from ingest.errors import IndexMismatchError, IndexMissingError
+from ingest.records import Chunk, Decision
+from ingest.settings import Settings
+from ingest.vectors import VectorIndex, open_vector_index
+
+logger = logging.getLogger(__name__)
+
+DB_NAME = "oqa.sqlite3"
+SCHEMA_VERSION = "1"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS decisions (
+    ref TEXT PRIMARY KEY, doc_hash TEXT NOT NULL, organisation TEXT NOT NULL,
+    category TEXT NOT NULL, sub_category TEXT NOT NULL, outcome TEXT NOT NULL,
+    outcome_raw TEXT NOT NULL, date TEXT, url TEXT NOT NULL, summary TEXT NOT NULL,
+    reasons TEXT NOT NULL, source_path TEXT NOT NULL, record TEXT NOT NULL,
+    updated_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS decisions_org ON decisions(organisation);
+CREATE INDEX IF NOT EXISTS decisions_cat ON decisions(category, sub_category);
+CREATE INDEX IF NOT EXISTS decisions_outcome ON decisions(outcome);
+CREATE INDEX IF NOT EXISTS decisions_date ON decisions(date);
+CREATE TABLE IF NOT EXISTS decision_reasons (ref TEXT NOT NULL, reason TEXT NOT NULL,
+    PRIMARY KEY (ref, reason));
+CREATE INDEX IF NOT EXISTS decision_reasons_reason ON decision_reasons(reason);
+CREATE TABLE IF NOT EXISTS chunks (
+    id TEXT PRIMARY KEY, ref TEXT NOT NULL, section TEXT NOT NULL, paragraphs TEXT NOT NULL,
+    position INTEGER NOT NULL, heading TEXT NOT NULL, text TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_ref ON chunks(ref, position);
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
+    heading, text, content='chunks', content_rowid='rowid',
+    tokenize='porter unicode61 remove_diacritics 2'
+);
+"""
+
+
+@dataclass(frozen=True)
+class IndexIdentity:
+    """What changes the vectors: an index built with one identity refuses another."""
+
+    model: str
+    dimension: int
+    chunking: str
+
+    def describe(self) -> str:
+        return f"model {self.model} ({self.dimension} dimensions), chunking {self.chunking}"
+
+
+@dataclass(frozen=True)
+class DecisionFilter:
+    """Metadata filters; every field optional. Dates are inclusive ISO strings."""
+
+    refs: tuple[str, ...] = ()
+    organisations: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    sub_categories: tuple[str, ...] = ()
+    outcomes: tuple[str, ...] = ()
+    reasons: tuple[str, ...] = ()
+    date_from: str | None = None
+    date_to: str | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        return self == DecisionFilter()
+
+
+@dataclass(frozen=True)
+class ChunkRow:
+    id: str
+    ref: str
+    section: str
+    paragraphs: str
+    position: int
+    text: str
+
+
+class Store:
+    """One open index. Readers share it across threads; one process writes."""
+
+    def __init__(self, store_dir: Path, vectors: VectorIndex, read_only: bool) -> None:
+        self.store_dir = store_dir
+        self.read_only = read_only
+        self.vectors = vectors
+        self._lock = threading.RLock()
+        self._db = _connect(store_dir / DB_NAME, read_only)
+
+    # --- identity ---------------------------------------------------------
+    def identity(self) -> IndexIdentity | None:
+        meta = self.meta()
+        if "model" not in meta:
+            return None
+        return IndexIdentity(meta["model"], int(meta["dimension"]), meta["chunking"])
+
+    def claim_identity(self, wanted: IndexIdentity) -> None:
+        """Record ``wanted`` on a new index, or refuse if the index was built otherwise."""
+        current = self.identity()
+        if current is None:
+            self._set_meta(
+                model=wanted.model,
+                dimension=str(wanted.dimension),
+                chunking=wanted.chunking,
+                schema=SCHEMA_VERSION,
+            )
+        elif current != wanted:
+            raise IndexMismatchError(
+                mismatch_message(
+                    self.store_dir, current.describe(), wanted.describe(), current.model
+                )
+            )
+
+    def meta(self) -> dict[str, str]:
+        with self._lock:
+            return dict(self._db.execute("SELECT key, value FROM meta").fetchall())
+
+    def _set_meta(self, **values: str) -> None:
+        with self._lock, self._db:
+            self._db.executemany(
+                "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", values.items()
+            )
+
+    def mark_built(self) -> None:
+        self._set_meta(last_build=time.strftime("%Y-%m-%dT%H:%M:%S%z"))
+
+    # --- writing ----------------------------------------------------------
+    def known_doc_hashes(self) -> dict[str, str]:
+        with self._lock:
+            return dict(self._db.execute("SELECT ref, doc_hash FROM decisions").fetchall())
+
+    def source_paths(self) -> dict[str, str]:
+        with self._lock:
+            return dict(self._db.execute("SELECT ref, source_path FROM decisions").fetchall())
+
+    def write(
+        self, batch: Sequence[tuple[Decision, list[Chunk]]], vectors: dict[str, np.ndarray]
+    ) -> None:
+        """Store decisions with their chunks; ``vectors`` holds each chunk not yet in Chroma."""
+        chunks = [c for _, decision_chunks in batch for c in decision_chunks if c.id in vectors]
+        if chunks:
+            self.vectors.upsert(chunks, np.stack([vectors[c.id] for c in chunks]))
+        stale: list[str] = []
+        with self._lock, self._db:
+            for decision, decision_chunks in batch:
+                stale += self._replace_decision(decision, decision_chunks)
+        self.vectors.delete(stale)
+
+    def _replace_decision(self, decision: Decision, chunks: list[Chunk]) -> list[str]:
+        """Swap a decision's rows inside the caller's transaction; return dropped chunk ids."""
+        old = self._delete_rows(decision.ref)
+        self._db.execute(
+            "INSERT INTO decisions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            _decision_row(decision),
+        )
+        self._db.executemany(
+            "INSERT INTO decision_reasons(ref, reason) VALUES (?, ?)",
+            [(decision.ref, r.value) for r in dict.fromkeys(decision.reasons)],
+        )
+        for chunk in chunks:
+            self._insert_chunk(chunk, _heading(decision, chunk.section))
+        kept = {c.id for c in chunks}
+        return [chunk_id for chunk_id in old if chunk_id not in kept]
+
+    def _insert_chunk(self, chunk: Chunk, heading: str) -> None:
+        cursor = self._db.execute(
+            "INSERT OR REPLACE INTO chunks(id, ref, section, paragraphs, position, heading, text)"
+            " VALUES (?,?,?,?,?,?,?)",
+            (
+                chunk.id,
+                chunk.ref,
+                chunk.section,
+                chunk.paragraphs,
+                chunk.position,
+                heading,
+                chunk.text,
+            ),
+        )
+        self._db.execute(
+            "INSERT INTO chunks_fts(rowid, heading, text) VALUES (?,?,?)",
+            (cursor.lastrowid, heading, chunk.text),
+        )
+
+    def _delete_rows(self, ref: str) -> list[str]:
+        rows = self._db.execute(
+            "SELECT rowid, id, heading, text FROM chunks WHERE ref = ?", (ref,)
+        ).fetchall()
+        self._db.executemany(
+            "INSERT INTO chunks_fts(chunks_fts, rowid, heading, text) VALUES ('delete',?,?,?)",
+            [(rowid, heading, text) for rowid, _, heading, text in rows],
+        )
+        self._db.execute("DELETE FROM chunks WHERE ref = ?", (ref,))
+        self._db.execute("DELETE FROM decision_reasons WHERE ref = ?", (ref,))
+        self._db.execute("DELETE FROM decisions WHERE ref = ?", (ref,))
+        return [chunk_id for _, chunk_id, _, _ in rows]
+
+    def delete_decisions(self, refs: Iterable[str]) -> int:
+        dropped: list[str] = []
+        refs = list(refs)
+        with self._lock, self._db:
+            for ref in refs:
+                dropped += self._delete_rows(ref)
+        self.vectors.delete(dropped)
+        return len(refs)
+
+    # --- reading ----------------------------------------------------------
+    def counts(self) -> dict[str, int]:
+        with self._lock:
+            decisions = self._db.execute("SELECT count(*) FROM decisions").fetchone()[0]
+            chunks = self._db.execute("SELECT count(*) FROM chunks").fetchone()[0]
+        return {"decisions": decisions, "chunks": chunks, "vectors": self.vectors.count()}
+
+    def newest_decision_date(self) -> date | None:
+        with self._lock:
+            value = self._db.execute("SELECT max(date) FROM decisions").fetchone()[0]
+        return date.fromisoformat(value) if value else None
+
+    def decision(self, ref: str) -> Decision | None:
+        with self._lock:
+            row = self._db.execute("SELECT record FROM decisions WHERE ref = ?", (ref,)).fetchone()
+        return Decision.model_validate_json(row[0]) if row else None
+
+    def decisions(self, refs: Iterable[str]) -> dict[str, Decision]:
+        refs = list(dict.fromkeys(refs))
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT ref, record FROM decisions WHERE ref IN ({_marks(refs)})", refs
+            ).fetchall()
+        return {ref: Decision.model_validate_json(record) for ref, record in rows}
+
+    def chunks(self, ids: Sequence[str]) -> dict[str, ChunkRow]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT id, ref, section, paragraphs, position, text FROM chunks"
+                f" WHERE id IN ({_marks(ids)})",
+                list(ids),
+            ).fetchall()
+        return {row[0]: ChunkRow(*row) for row in rows}
+
+    def chunks_of(self, ref: str) -> list[ChunkRow]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT id, ref, section, paragraphs, position, text FROM chunks WHERE ref = ?"
+                " ORDER BY position",
+                (ref,),
+            ).fetchall()
+        return [ChunkRow(*row) for row in rows]
+
+    def chunk_ids(self) -> set[str]:
+        with self._lock:
+            return {row[0] for row in self._db.execute("SELECT id FROM chunks")}
+
+    def filter_refs(self, where: DecisionFilter) -> list[str]:
+        """References of the decisions that pass ``where`` (the indexed, fast path)."""
+        sql, args = _filter_sql(where)
+        with self._lock:
+            return [row[0] for row in self._db.execute(f"SELECT ref FROM decisions{sql}", args)]
+
+    def filter_chunk_ids(self, where: DecisionFilter, limit: int) -> list[str] | None:
+        """Chunk ids under ``where``; None when there are more than ``limit``."""
+        sql, args = _filter_sql(where)
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT c.id FROM chunks c JOIN decisions d ON d.ref = c.ref{sql} LIMIT ?",
+                [*args, limit + 1],
+            ).fetchall()
+        return None if len(rows) > limit else [row[0] for row in rows]
+
+    def keyword_search(
+        self, match: str, k: int, where: DecisionFilter | None = None
+    ) -> list[tuple[str, float]]:
+        """(chunk id, BM25 score, higher is better) for an FTS5 MATCH expression."""
+        sql, args = _filter_sql(where or DecisionFilter(), prefix="AND")
+        query = (
+            "SELECT c.id, -bm25(chunks_fts, 0.4, 1.0) AS score FROM chunks_fts"
+            " JOIN chunks c ON c.rowid = chunks_fts.rowid JOIN decisions d ON d.ref = c.ref"
+            f" WHERE chunks_fts MATCH ?{sql} ORDER BY bm25(chunks_fts, 0.4, 1.0) LIMIT ?"
+        )
+        with self._lock:
+            return [(row[0], float(row[1])) for row in self._db.execute(query, [match, *args, k])]
+
+    def facet(self, column: str, where: DecisionFilter | None = None) -> dict[str, int]:
+        """Decision counts per value of a column (``reason`` counts decision_reasons)."""
+        sql, args = _filter_sql(where or DecisionFilter())
+        if column == "reason":
+            query = (
+                "SELECT r.reason, count(*) FROM decision_reasons r JOIN decisions d"
+                f" ON d.ref = r.ref{sql} GROUP BY r.reason ORDER BY count(*) DESC"
+            )
+        elif column in {"organisation", "category", "sub_category", "outcome"}:
+            query = (
+                f"SELECT d.{column}, count(*) FROM decisions d{sql}"
+                f" GROUP BY d.{column} ORDER BY count(*) DESC"
+            )
+        else:
+            raise ValueError(f"no facet for column {column!r}")
+        with self._lock:
+            return dict(self._db.execute(query, args).fetchall())
+
+    def decision_rows(self, where: DecisionFilter | None = None) -> list[dict[str, str]]:
+        """Header fields of every decision under ``where``, newest first."""
+        sql, args = _filter_sql(where or DecisionFilter())
+        query = (
+            "SELECT d.ref, d.organisation, d.category, d.sub_category, d.outcome, d.outcome_raw,"
+            f" d.date, d.url, d.reasons FROM decisions d{sql} ORDER BY d.date DESC, d.ref"
+        )
+        with self._lock:
+            cursor = self._db.execute(query, args)
+            names = [column[0] for column in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+
+# --- helpers ------------------------------------------------------------------
+
+
+def mismatch_message(store_dir: Path, built: str, wanted: str, built_model: str) -> str:
+    return (
+        f"The index in {store_dir} was built with {built}, but the settings ask for "
+        f"{wanted}. Rebuild it with `python -m ingest build --store NEW_DIR` (or "
+        f"delete {store_dir} and run `python -m ingest build`), or set OQA_EMBEDDING_MODEL back "
+        f"to {built_model}."
+    )
+
+
+def _connect(path: Path, read_only: bool) -> sqlite3.Connection:
+    if read_only:
+        if not path.exists():
+            raise IndexMissingError(
+                f"No index found in {path.parent}. Build one with "
+                f"`python -m ingest build --store {path.parent}`."
+            )
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(path, check_same_thread=False)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.executescript(_SCHEMA)
+    db.execute("PRAGMA busy_timeout=10000")
+    return db
+
+
+def _marks(values: Sequence[object]) -> str:
+    return ",".join("?" * len(values))
+
+
+def _decision_row(decision: Decision) -> tuple[object, ...]:
+    return (
+        decision.ref,
+        decision.doc_hash,
+        decision.organisation,
+        decision.category,
+        decision.sub_category,
+        decision.outcome.value,
+        decision.outcome_raw,
+        decision.date.isoformat() if decision.date else None,
+        decision.url,
+        decision.summary,
+        ",".join(r.value for r in decision.reasons),
+        decision.source_path,
+        decision.model_dump_json(),
+        time.time(),
+    )
+
+
+def _heading(decision: Decision, section: str) -> str:
+    """Keyword-searchable context for a chunk: who, what area, which section."""
+    area = " ".join((decision.category, decision.sub_category))
+    return f"{decision.organisation} {area} {section} {decision.ref}"
+
+
+def _filter_sql(where: DecisionFilter, prefix: str = "WHERE") -> tuple[str, list[object]]:
+    clauses: list[str] = []
+    args: list[object] = []
+    for column, values in (
+        ("d.ref", where.refs),
+        ("d.organisation", where.organisations),
+        ("d.category", where.categories),
+        ("d.sub_category", where.sub_categories),
+        ("d.outcome", where.outcomes),
+    ):
+        if values:
+            clauses.append(f"{column} IN ({_marks(values)})")
+            args += list(values)
+    if where.reasons:
+        clauses.append(
+            f"d.ref IN (SELECT ref FROM decision_reasons WHERE reason IN ({_marks(where.reasons)}))"
+        )
+        args += list(where.reasons)
+    if where.date_from:
+        clauses.append("d.date >= ?")
+        args.append(where.date_from)
+    if where.date_to:
+        clauses.append("d.date <= ?")
+        args.append(where.date_to)
+    if not clauses:
+        return "", []
+    return f" {prefix} " + " AND ".join(clauses), args
+
+
+def open_store(settings: Settings, store_dir: Path | None = None, read_only: bool = True) -> Store:
+    """Open the index at ``store_dir`` (default: the settings' store)."""
+    directory = Path(store_dir or settings.store_dir)
+    # SQLite first: a missing index must fail before Chroma creates an empty one.
+    db_path = directory / DB_NAME
+    if read_only and not db_path.exists():
+        _connect(db_path, read_only=True)
+    vectors = open_vector_index(settings, directory)
+    return Store(directory, vectors, read_only)
+
+
+@contextmanager
+def opened_store(
+    settings: Settings, store_dir: Path | None = None, read_only: bool = True
+) -> Iterator[Store]:
+    store = open_store(settings, store_dir, read_only)
+    try:
+        yield store
+    finally:
+        store.close()

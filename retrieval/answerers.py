@@ -1,0 +1,205 @@
+"""The extractive answerer: every sentence of the reply quotes a retrieved passage and cites it.
+
+Deterministic and grounded by construction. For "why not investigated" it
+leads with the summary's stated reason, then names each reason in plain words
+with the legal test behind it, then points to decisions that gave the same
+reason.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ingest.chunk import SUMMARY_SECTION
+from ingest.reasons import find_reasons
+from ingest.records import Decision
+from retrieval.citations import CitationList, sentences
+from retrieval.keywords import STOPWORDS
+from retrieval.labels import LEGAL_TESTS, NOT_INVESTIGATED, outcome_label, reason_label
+from retrieval.types import Citation, DecisionHit, Intent, QueryPlan
+
+NO_ANSWER = (
+    "I could not find a decision in the index that answers this. Try describing the "
+    "service and what went wrong, naming the council, or giving a decision reference "
+    "(for example 24 020 817)."
+)
+MAX_LEAD_SENTENCES = 3
+MAX_OTHER_DECISIONS = 2
+_NOT_INVESTIGATING = re.compile(
+    r"\b(will|did|do|could|can|would) not (start|investigat|look)", re.I
+)
+
+
+@dataclass
+class Draft:
+    """An answer in the making: lines of text, each ending with its citation markers."""
+
+    citations: CitationList = field(default_factory=CitationList)
+    lines: list[str] = field(default_factory=list)
+
+    def add(self, decision: Decision, quote: str, section: str, template: str) -> bool:
+        """Add ``template`` (with ``{quote}``) citing ``quote``; False if it is not verbatim."""
+        n = self.citations.cite(decision, quote, section)
+        if n is None:
+            return False
+        self.lines.append(f"{template.format(quote=quote)} [{n}]")
+        return True
+
+    def add_derived(self, text: str, n: int) -> None:
+        """A sentence in our words, supported by the already-cited passage ``n``."""
+        self.lines.append(f"{text} [{n}]")
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(self.lines)
+
+    @property
+    def items(self) -> list[Citation]:
+        return self.citations.citations
+
+
+def is_answerable(plan: QueryPlan, hits: list[DecisionHit], min_relevance: float) -> bool:
+    """Weak matches are not answers: the best passage must be close enough in meaning."""
+    if not hits:
+        return False
+    return bool(plan.filters.refs) or hits[0].similarity >= min_relevance
+
+
+class ExtractiveAnswerer:
+    """Compose a cited answer from retrieved passages."""
+
+    def compose(
+        self, plan: QueryPlan, hits: list[DecisionHit], decisions: dict[str, Decision]
+    ) -> Draft:
+        draft = Draft()
+        usable = [h for h in hits if h.ref in decisions]
+        if not usable:
+            return draft
+        if plan.intent == Intent.WHY_NOT:
+            self._why_not(draft, plan, usable, decisions)
+        elif plan.intent == Intent.LOOKUP:
+            self._lookup(draft, plan, usable[0], decisions[usable[0].ref])
+        else:
+            self._general(draft, plan, usable, decisions)
+        return draft
+
+    def _why_not(
+        self, draft: Draft, plan: QueryPlan, hits: list[DecisionHit], decisions: dict[str, Decision]
+    ) -> None:
+        top = decisions[hits[0].ref]
+        lead = _reason_sentences(top)[:MAX_LEAD_SENTENCES] or _best_sentences(plan, hits[0], 2)
+        verb = "decided not to investigate" if top.reasons else "said"
+        for quote, section in lead:
+            draft.add(top, quote, section, _intro(top, verb) + "“{quote}”")
+        self._name_reasons(draft, top)
+        others = [h for h in hits[1:] if h.reasons][:MAX_OTHER_DECISIONS]
+        for hit in others:
+            decision = decisions[hit.ref]
+            for quote, section in _reason_sentences(decision)[:1]:
+                draft.add(
+                    decision,
+                    quote,
+                    section,
+                    f"A similar decision, {_name(decision)}, gave this reason: “{{quote}}”",
+                )
+
+    def _name_reasons(self, draft: Draft, decision: Decision) -> None:
+        for reason in decision.reasons:
+            support = _sentence_stating(decision, reason.value)
+            if support is None:
+                continue
+            n = draft.citations.cite(decision, *support)
+            if n is None:
+                continue
+            test = LEGAL_TESTS.get(reason.value, "")
+            plain = f"In plain words: {reason_label(reason.value)}"
+            draft.add_derived(f"{plain} ({test})." if test else f"{plain}.", n)
+
+    def _lookup(self, draft: Draft, plan: QueryPlan, hit: DecisionHit, decision: Decision) -> None:
+        header = (
+            f"Decision {decision.ref} ({decision.organisation}, "
+            f"{outcome_label(decision.outcome.value)}"
+            f"{', ' + decision.date.strftime('%-d %B %Y') if decision.date else ''})"
+        )
+        summary = sentences(decision.summary)[:MAX_LEAD_SENTENCES]
+        for i, quote in enumerate(summary):
+            prefix = f"{header}: " if i == 0 else "The summary goes on: "
+            draft.add(decision, quote, SUMMARY_SECTION, prefix + "“{quote}”")
+        if decision.reasons:
+            self._name_reasons(draft, decision)
+        for quote, section in _best_sentences(plan, hit, 2, skip_summary=bool(summary)):
+            draft.add(decision, quote, section, f"It also says ({section}): “{{quote}}”")
+
+    def _general(
+        self, draft: Draft, plan: QueryPlan, hits: list[DecisionHit], decisions: dict[str, Decision]
+    ) -> None:
+        for hit in hits[:3]:
+            decision = decisions[hit.ref]
+            for quote, section in _best_sentences(plan, hit, 1):
+                draft.add(
+                    decision,
+                    quote,
+                    section,
+                    f"In {_name(decision)}, {outcome_label(hit.outcome)}: “{{quote}}”",
+                )
+
+
+def _name(decision: Decision) -> str:
+    return f"{decision.ref} ({decision.organisation})"
+
+
+def _intro(decision: Decision, verb: str) -> str:
+    return f"In {_name(decision)}, the Ombudsman {verb}: "
+
+
+def _reason_sentences(decision: Decision) -> list[tuple[str, str]]:
+    """Summary sentences that say why the complaint was not investigated."""
+    found = []
+    for quote in sentences(decision.summary):
+        if find_reasons(quote) or _NOT_INVESTIGATING.search(quote):
+            found.append((quote, SUMMARY_SECTION))
+    if not found and decision.outcome.value in NOT_INVESTIGATED:
+        found = [(q, SUMMARY_SECTION) for q in sentences(decision.summary)[:2]]
+    return found
+
+
+def _sentence_stating(decision: Decision, reason: str) -> tuple[str, str] | None:
+    """The first sentence (summary, then the closing sections) that gives ``reason``."""
+    candidates = [(q, SUMMARY_SECTION) for q in sentences(decision.summary)]
+    for section in reversed(decision.sections):  # Final decision / assessment come last
+        for paragraph in section.paragraphs:
+            candidates += [(q, section.heading) for q in sentences(paragraph.text)]
+    for quote, section in candidates:
+        if reason in {r.value for r in find_reasons(quote)}:
+            return quote, section
+    return None
+
+
+def _terms(text: str) -> set[str]:
+    words = re.findall(r"[a-z0-9]+", text.lower())
+    return {_stem(w) for w in words if w not in STOPWORDS and len(w) > 2}
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ing", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
+def _best_sentences(
+    plan: QueryPlan, hit: DecisionHit, limit: int, skip_summary: bool = False
+) -> list[tuple[str, str]]:
+    """Sentences of the hit's passages sharing most words with the question."""
+    wanted = _terms(plan.text)
+    scored = []
+    for passage_rank, passage in enumerate(hit.passages):
+        if skip_summary and passage.section == SUMMARY_SECTION:
+            continue
+        for position, quote in enumerate(sentences(passage.text)):
+            overlap = len(wanted & _terms(quote))
+            # Earlier passages and sentences are better evidence at equal overlap.
+            scored.append((overlap, -passage_rank, -position, quote, passage.section))
+    scored.sort(reverse=True)
+    return [(quote, section) for *_, quote, section in scored[:limit]]

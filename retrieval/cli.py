@@ -1,0 +1,225 @@
+"""``python -m retrieval``: search, ask and similar, as text or JSON, one query or a batch."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ingest.errors import OQAError
+from ingest.store import DecisionFilter
+from retrieval.engine import Engine, open_engine
+from retrieval.labels import outcome_label
+
+app = typer.Typer(
+    help="Ombudsman Q&A: search decisions, ask cited questions, find similar ones.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+StoreOption = Annotated[
+    Path | None, typer.Option("--store", help="Index folder (default: OQA_STORE_DIR).")
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON (the documented shape).")]
+BatchOption = Annotated[
+    Path | None,
+    typer.Option("--batch", help='JSONL file of {"id": ..., "query": ...}; JSONL out.'),
+]
+KOption = Annotated[int | None, typer.Option("--k", help="Decisions to return.")]
+FilterOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--filter",
+        help="key=value: organisation, category, sub_category, outcome, "
+        "reason, ref, date_from, date_to (repeatable).",
+    ),
+]
+
+_FILTER_KEYS = {
+    "organisation": "organisations",
+    "category": "categories",
+    "sub_category": "sub_categories",
+    "outcome": "outcomes",
+    "reason": "reasons",
+    "ref": "refs",
+}
+
+
+@app.callback()
+def main(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+
+
+def parse_filters(pairs: list[str] | None) -> DecisionFilter:
+    """``["outcome=upheld", "reason=late"]`` → DecisionFilter; a bad key is a usage error."""
+    values: dict[str, Any] = {}
+    for pair in pairs or []:
+        key, sep, value = pair.partition("=")
+        if not sep or not value:
+            raise typer.BadParameter(f"expected key=value, got {pair!r}", param_hint="--filter")
+        if key in ("date_from", "date_to"):
+            values[key] = value
+        elif key in _FILTER_KEYS:
+            field = _FILTER_KEYS[key]
+            values[field] = (*values.get(field, ()), value)
+        else:
+            raise typer.BadParameter(f"unknown filter key {key!r}", param_hint="--filter")
+    return DecisionFilter(**values)
+
+
+@app.command("search")
+def search_command(
+    query: Annotated[str, typer.Argument()] = "",
+    k: KOption = None,
+    filter: FilterOption = None,
+    store: StoreOption = None,
+    as_json: JsonOption = False,
+    batch: BatchOption = None,
+) -> None:
+    """Decisions ranked for a query, each with its best passages."""
+    filters = parse_filters(filter)
+    _run(
+        store,
+        query,
+        batch,
+        as_json,
+        lambda engine, q: engine.search(q, k=k, filters=filters).to_json(),
+        _print_search,
+    )
+
+
+@app.command("ask")
+def ask_command(
+    question: Annotated[str, typer.Argument()] = "",
+    filter: FilterOption = None,
+    store: StoreOption = None,
+    as_json: JsonOption = False,
+    batch: BatchOption = None,
+) -> None:
+    """A cited answer: every [n] points at a verbatim quote of a decision."""
+    filters = parse_filters(filter)
+    _run(
+        store,
+        question,
+        batch,
+        as_json,
+        lambda engine, q: engine.answer(q, filters=filters).to_json(),
+        _print_answer,
+    )
+
+
+@app.command("similar")
+def similar_command(
+    ref: Annotated[str | None, typer.Option("--ref")] = None,
+    text: Annotated[str | None, typer.Option("--text")] = None,
+    k: KOption = None,
+    filter: FilterOption = None,
+    store: StoreOption = None,
+    as_json: JsonOption = False,
+    batch: BatchOption = None,
+) -> None:
+    """Decisions like a given decision (--ref) or a described situation (--text)."""
+    if not (ref or text or batch):
+        raise typer.BadParameter("give --ref REF or --text SITUATION (or --batch FILE)")
+    filters = parse_filters(filter)
+
+    def run(engine: Engine, query: str) -> dict[str, Any]:
+        if batch:  # a batch line is a reference when it looks like one, else a situation
+            from ingest.normalise import canonical_ref
+
+            by_ref = canonical_ref(query) if len(query) < 20 else None
+            result = engine.similar(
+                ref=by_ref, text=None if by_ref else query, k=k, filters=filters
+            )
+        else:
+            result = engine.similar(ref=ref, text=text, k=k, filters=filters)
+        return result.to_json()
+
+    _run(store, ref or text or "", batch, as_json, run, _print_similar)
+
+
+def _run(
+    store: Path | None,
+    query: str,
+    batch: Path | None,
+    as_json: bool,
+    operation: Callable[[Engine, str], dict[str, Any]],
+    printer: Callable[[dict[str, Any]], None],
+) -> None:
+    try:
+        engine = open_engine(store_dir=store)
+    except OQAError as error:
+        _fail(str(error))
+    if batch:
+        _run_batch(engine, batch, operation)
+        return
+    if not query.strip():
+        _fail("nothing to look up: give a query (or --batch FILE).")
+    try:
+        result = operation(engine, query)
+    except OQAError as error:
+        _fail(str(error))
+    if as_json:
+        typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        printer(result)
+
+
+def _run_batch(
+    engine: Engine, batch: Path, operation: Callable[[Engine, str], dict[str, Any]]
+) -> None:
+    """One JSON object in, one out, per line; a bad line gets an error object, not a crash."""
+    for number, line in enumerate(batch.read_text("utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            result = {"id": item.get("id", number), **operation(engine, str(item["query"]))}
+        except (ValueError, KeyError, TypeError, AttributeError) as error:
+            result = {"id": number, "error": f"line {number}: not a query object ({error})"}
+        except OQAError as error:
+            result = {"id": item.get("id", number), "error": str(error)}
+        sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+
+
+def _print_search(result: dict[str, Any]) -> None:
+    for hit in result["results"]:
+        typer.echo(
+            f"{hit['rank']:>2}. {hit['ref']}  {hit['organisation']}  "
+            f"[{outcome_label(hit['outcome'])}, {hit['date']}]  {hit['category']}"
+        )
+        for passage in hit["passages"][:1]:
+            typer.echo(f"      {passage['section']}: {passage['text'][:200]}")
+        typer.echo(f"      {hit['url']}")
+
+
+def _print_answer(result: dict[str, Any]) -> None:
+    typer.echo(result["answer"])
+    if result["citations"]:
+        typer.echo("\nSources:")
+    for c in result["citations"]:
+        where = f"{c['section']} ¶{c['paragraphs']}" if c["paragraphs"] else c["section"]
+        typer.echo(f"[{c['n']}] {c['ref']} {c['organisation']}, {where}\n    {c['url']}")
+
+
+def _print_similar(result: dict[str, Any]) -> None:
+    typer.echo(result["overview"])
+    for hit in result["results"]:
+        typer.echo(
+            f"{hit['rank']:>2}. {hit['ref']}  {hit['organisation']}  "
+            f"[{outcome_label(hit['outcome'])}]  {hit['category']}"
+        )
+        typer.echo(f"      why: {'; '.join(hit.get('why_similar', []))}")
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"Error: {message}", err=True)
+    raise typer.Exit(code=2)

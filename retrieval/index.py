@@ -1,0 +1,56 @@
+"""Open the index read-only, with the model that built it, or refuse with a clear message."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ingest.embeddings import Embedder, get_embedder
+from ingest.errors import IndexMismatchError, IndexMissingError
+from ingest.pipeline import index_identity
+from ingest.settings import Settings
+from ingest.store import Store, mismatch_message, open_store
+
+
+@dataclass
+class Index:
+    """An opened store plus the embedder whose vectors it holds."""
+
+    store: Store
+    embedder: Embedder
+    settings: Settings
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embedder.embed([text])[0]
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def open_index(settings: Settings, store_dir: Path | None = None) -> Index:
+    store = open_store(settings, store_dir, read_only=True)
+    built = store.identity()
+    if built is None:
+        store.close()
+        raise IndexMissingError(
+            f"The index in {store.store_dir} is empty. Build it with "
+            f"`python -m ingest build --store {store.store_dir}`."
+        )
+    if built.model != settings.embedding_model:
+        # Refuse before loading a model the index cannot use.
+        store.close()
+        raise IndexMismatchError(
+            mismatch_message(
+                store.store_dir, built.describe(), f"model {settings.embedding_model}", built.model
+            )
+        )
+    embedder = get_embedder(settings)
+    wanted = index_identity(settings, embedder)
+    if built != wanted:
+        store.close()
+        raise IndexMismatchError(
+            mismatch_message(store.store_dir, built.describe(), wanted.describe(), built.model)
+        )
+    return Index(store, embedder, settings)

@@ -1,0 +1,73 @@
+"""Plain-words names for outcomes and reasons, and the legal test behind each reason."""
+
+from __future__ import annotations
+
+from ingest.records import Outcome, Reason
+
+OUTCOME_LABELS: dict[str, str] = {
+    Outcome.UPHELD: "upheld",
+    Outcome.NOT_UPHELD: "not upheld",
+    Outcome.CLOSED: "not investigated (closed after initial enquiries)",
+    Outcome.DISCONTINUED: "investigation discontinued",
+    Outcome.WITHDRAWN: "withdrawn",
+    Outcome.ADVICE_GIVEN: "advice given",
+    Outcome.PREMATURE: "premature (advice given)",
+    Outcome.UNKNOWN: "outcome not stated",
+}
+
+# Outcomes where the Ombudsman did not (or did not finish) investigating.
+NOT_INVESTIGATED = (
+    Outcome.CLOSED.value,
+    Outcome.PREMATURE.value,
+    Outcome.ADVICE_GIVEN.value,
+    Outcome.WITHDRAWN.value,
+    Outcome.DISCONTINUED.value,
+)
+
+REASON_LABELS: dict[str, str] = {
+    Reason.LATE: "the complaint was made too late",
+    Reason.ALTERNATIVE_REMEDY_APPEAL: "the person could appeal to a tribunal or similar body",
+    Reason.ALTERNATIVE_REMEDY_COURT: "it was reasonable to go to court",
+    Reason.NOT_ENOUGH_FAULT: "there was not enough evidence of fault",
+    Reason.NO_SIGNIFICANT_INJUSTICE: "the injustice was not significant enough",
+    Reason.COULD_NOT_ADD: "an investigation could not add to the council's own",
+    Reason.DIFFERENT_OUTCOME_UNLIKELY: "an investigation would not lead to a different outcome",
+    Reason.OTHER_BODY_BETTER_PLACED: "another body is better placed to deal with it",
+    Reason.OUT_OF_JURISDICTION: "the matter is outside the Ombudsman's jurisdiction",
+    Reason.PREMATURE: "the council's own complaints procedure had not finished",
+    Reason.AFFECTS_MOST_PEOPLE: "the matter affects all or most people in the area",
+    Reason.OTHER: "another reason",
+}
+
+LEGAL_TESTS: dict[str, str] = {
+    Reason.LATE: "the 12-month time limit, Local Government Act 1974 section 26B",
+    Reason.ALTERNATIVE_REMEDY_APPEAL: (
+        "a right of appeal, Local Government Act 1974 section 26(6)(a) or (b)"
+    ),
+    Reason.ALTERNATIVE_REMEDY_COURT: (
+        "a remedy by going to court, Local Government Act 1974 section 26(6)(c)"
+    ),
+    Reason.NOT_ENOUGH_FAULT: "the Assessment Code's test of enough evidence of fault",
+    Reason.NO_SIGNIFICANT_INJUSTICE: "the Assessment Code's test of significant injustice",
+    Reason.COULD_NOT_ADD: "the Ombudsman's discretion, Local Government Act 1974 section 24A(6)",
+    Reason.DIFFERENT_OUTCOME_UNLIKELY: (
+        "the Ombudsman's discretion, Local Government Act 1974 section 24A(6)"
+    ),
+    Reason.OTHER_BODY_BETTER_PLACED: (
+        "the Ombudsman's discretion, Local Government Act 1974 section 24A(6)"
+    ),
+    Reason.OUT_OF_JURISDICTION: "matters excluded by Local Government Act 1974 Schedule 5",
+    Reason.PREMATURE: (
+        "the council must first have a chance to respond, Local Government Act 1974 section 26(5)"
+    ),
+    Reason.AFFECTS_MOST_PEOPLE: "Local Government Act 1974 section 26(7)",
+    Reason.OTHER: "",
+}
+
+
+def outcome_label(outcome: str) -> str:
+    return OUTCOME_LABELS.get(outcome, outcome.replace("_", " "))
+
+
+def reason_label(reason: str) -> str:
+    return REASON_LABELS.get(reason, reason.replace("_", " "))

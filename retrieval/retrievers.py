@@ -1,0 +1,129 @@
+"""LangChain retrievers over our index: dense (Chroma), keyword (FTS5 BM25) and hybrid (RRF).
+
+Each returns chunk Documents whose metadata carries ``chunk_id``, ``ref`` and
+scores; filters (a DecisionFilter) are pushed down into both indexes: SQLite
+resolves them to chunk ids, which Chroma then searches among.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from ingest.store import DecisionFilter
+from retrieval.fusion import reciprocal_rank_fusion
+from retrieval.index import Index
+from retrieval.keywords import match_expression
+
+# Passing Chroma an id list is fast for small filtered sets; past this many
+# chunks we over-fetch and filter afterwards instead.
+MAX_FILTER_IDS = 20_000
+OVERFETCH = 8
+
+
+class _IndexRetriever(BaseRetriever):
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    index: Index
+    k: int = 40
+
+    def _documents(self, scored: list[tuple[str, float]], kind: str) -> list[Document]:
+        rows = self.index.store.chunks([chunk_id for chunk_id, _ in scored])
+        return [
+            Document(
+                page_content=rows[chunk_id].text,
+                metadata={
+                    "chunk_id": chunk_id,
+                    "ref": rows[chunk_id].ref,
+                    "section": rows[chunk_id].section,
+                    "paragraphs": rows[chunk_id].paragraphs,
+                    kind: score,
+                },
+            )
+            for chunk_id, score in scored
+            if chunk_id in rows  # a vector without its chunk row is an orphan: never shown
+        ]
+
+
+class DenseRetriever(_IndexRetriever):
+    """Nearest chunks by cosine similarity of all-MiniLM (or the configured model) vectors."""
+
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun, **kwargs: Any
+    ) -> list[Document]:
+        vector = kwargs.get("vector")
+        if vector is None:
+            vector = self.index.embed_query(query)
+        return self._documents(self.scored(vector, kwargs.get("filters")), "similarity")
+
+    def scored(self, vector: np.ndarray, filters: DecisionFilter | None) -> list[tuple[str, float]]:
+        vectors = self.index.store.vectors
+        if filters is None or filters.is_empty:
+            return vectors.query(vector, self.k)
+        ids = self.index.store.filter_chunk_ids(filters, MAX_FILTER_IDS)
+        if ids is not None:
+            return vectors.query(vector, min(self.k, len(ids)), ids=ids) if ids else []
+        allowed = set(self.index.store.filter_refs(filters))
+        wide = vectors.query(vector, self.k * OVERFETCH)
+        rows = self.index.store.chunks([chunk_id for chunk_id, _ in wide])
+        kept = [(cid, s) for cid, s in wide if cid in rows and rows[cid].ref in allowed]
+        return kept[: self.k]
+
+
+class KeywordRetriever(_IndexRetriever):
+    """BM25 over the SQLite FTS5 index (stemmed), with the chunk's decision header searchable."""
+
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun, **kwargs: Any
+    ) -> list[Document]:
+        return self._documents(self.scored(query, kwargs.get("filters")), "bm25")
+
+    def scored(self, query: str, filters: DecisionFilter | None) -> list[tuple[str, float]]:
+        expression = match_expression(query)
+        if expression is None:
+            return []
+        return self.index.store.keyword_search(expression, self.k, filters)
+
+
+class HybridRetriever(_IndexRetriever):
+    """Dense and keyword results fused by reciprocal rank, each chunk with its dense similarity."""
+
+    keyword_k: int = 40
+    rrf_k: int = 60
+
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun, **kwargs: Any
+    ) -> list[Document]:
+        filters = kwargs.get("filters")
+        vector = kwargs.get("vector")
+        if vector is None:
+            vector = self.index.embed_query(query)
+        dense = DenseRetriever(index=self.index, k=self.k).scored(vector, filters)
+        keyword = KeywordRetriever(index=self.index, k=self.keyword_k).scored(query, filters)
+        fused = reciprocal_rank_fusion(
+            [[cid for cid, _ in dense], [cid for cid, _ in keyword]], self.rrf_k
+        )
+        documents = self._documents(list(fused.items()), "rrf")
+        similarity = _similarities(
+            self.index, vector, dense, [d.metadata["chunk_id"] for d in documents]
+        )
+        for document in documents:
+            document.metadata["similarity"] = similarity[document.metadata["chunk_id"]]
+        return documents
+
+
+def _similarities(
+    index: Index, vector: np.ndarray, dense: list[tuple[str, float]], ids: list[str]
+) -> dict[str, float]:
+    """Cosine similarity for every fused chunk; keyword-only hits get theirs from Chroma."""
+    known = dict(dense)
+    missing = [cid for cid in ids if cid not in known]
+    if missing:
+        stored = index.store.vectors.embeddings(missing)
+        known.update({cid: float(np.dot(vec, vector)) for cid, vec in stored.items()})
+    return {cid: known.get(cid, 0.0) for cid in ids}

@@ -1,0 +1,172 @@
+"""Typed results of the retrieval API; their ``to_json`` shapes are the CLI's contract."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from ingest.store import DecisionFilter
+
+
+class Intent(StrEnum):
+    WHY_NOT = "why_not"
+    SIMILAR = "similar"
+    LOOKUP = "lookup"
+    GENERAL = "general"
+
+
+@dataclass(frozen=True)
+class QueryPlan:
+    """What a question asks for: the text to search, hard filters, soft hints and the intent."""
+
+    text: str
+    filters: DecisionFilter
+    intent: Intent
+    boost_categories: tuple[str, ...] = ()
+    boost_reasons: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # what was understood, for the user ("organisation: ...")
+
+
+@dataclass(frozen=True)
+class Passage:
+    chunk_id: str
+    section: str
+    paragraphs: str
+    text: str
+    score: float
+
+
+@dataclass
+class DecisionHit:
+    """One decision in a ranked list, with its best passages first."""
+
+    rank: int
+    ref: str
+    organisation: str
+    category: str
+    sub_category: str
+    outcome: str
+    outcome_raw: str
+    date: str
+    url: str
+    reasons: list[str]
+    score: float
+    similarity: float  # best dense cosine similarity of its passages (0 if none)
+    passages: list[Passage]
+    why_similar: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "rank": self.rank,
+            "ref": self.ref,
+            "organisation": self.organisation,
+            "category": " > ".join(p for p in (self.category, self.sub_category) if p),
+            "outcome": self.outcome,
+            "date": self.date,
+            "url": self.url,
+            "score": round(self.score, 6),
+            "reasons": self.reasons,
+            "passages": [
+                {"section": p.section, "paragraphs": p.paragraphs, "text": p.text}
+                for p in self.passages
+            ],
+            **({"why_similar": self.why_similar} if self.why_similar else {}),
+        }
+
+
+@dataclass
+class SearchResult:
+    query: str
+    plan: QueryPlan
+    hits: list[DecisionHit]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "query": self.query,
+            "understood": list(self.plan.notes),
+            "results": [hit.to_json() for hit in self.hits],
+        }
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A numbered source: ``quote`` is verbatim text of the decision ``ref``."""
+
+    n: int
+    ref: str
+    organisation: str
+    url: str
+    section: str
+    paragraphs: str
+    quote: str
+    paragraph_text: str  # the whole paragraph around the quote, for context
+    outcome: str = ""
+    date: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.pop("paragraph_text")
+        return data
+
+
+@dataclass
+class Answer:
+    question: str
+    text: str
+    citations: list[Citation]
+    search: SearchResult
+    answered: bool  # False when the corpus does not answer the question
+    notice: str = ""  # e.g. "the LLM was unreachable; showing the extractive answer"
+    rewritten_query: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        data = {
+            "question": self.question,
+            "answer": self.text,
+            "citations": [c.to_json() for c in self.citations],
+            "results": [hit.to_json() for hit in self.search.hits],
+        }
+        if self.notice:
+            data["notice"] = self.notice
+        if self.rewritten_query:
+            data["rewritten_query"] = self.rewritten_query
+        return data
+
+
+@dataclass
+class SimilarResult:
+    query: str
+    hits: list[DecisionHit]
+    overview: str  # "Of 10 similar decisions, 7 were not investigated: ..."
+    outcome_counts: dict[str, int]
+    reason_counts: dict[str, int]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "query": self.query,
+            "overview": self.overview,
+            "outcome_counts": self.outcome_counts,
+            "reason_counts": self.reason_counts,
+            "results": [hit.to_json() for hit in self.hits],
+        }
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One exchange of a conversation, for follow-up questions."""
+
+    question: str
+    answer: Answer | None = None
+
+
+@dataclass(frozen=True)
+class FilterOptions:
+    """The values the index holds, for filter widgets."""
+
+    organisations: list[str]
+    categories: dict[str, list[str]]  # area → its sub-areas
+    outcomes: list[str]
+    reasons: list[str]
+    date_min: str | None
+    date_max: str | None

@@ -1,0 +1,53 @@
+"""Shared fixtures: the real seed decision, the bundled sample corpus, and one built index.
+
+Tests never write into the repository: every index lives under pytest's tmp dirs.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ingest.settings import Settings
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def seed_path() -> Path:
+    path = SHARED / "seeds" / "000_cf596154ab029a04.txt"
+    assert path.is_file(), f"the shared seed decision is missing: {path}"
+    return path
+
+
+@pytest.fixture(scope="session")
+def sample_dir() -> Path:
+    return REPO / "data" / "sample"
+
+
+@pytest.fixture(scope="session")
+def corpus_dir(tmp_path_factory: pytest.TempPathFactory, sample_dir: Path, seed_path: Path) -> Path:
+    """The sample corpus plus the real seed decision, as one source folder."""
+    folder = tmp_path_factory.mktemp("corpus")
+    shutil.copytree(sample_dir, folder, dirs_exist_ok=True)
+    shutil.copy(seed_path, folder / "24-020-817.txt")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def store_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings pointing at a fresh store folder (the default embedded Chroma + SQLite)."""
+    return Settings(store_dir=tmp_path_factory.mktemp("store"))
+
+
+@pytest.fixture(scope="session")
+def built_store(store_settings: Settings, corpus_dir: Path) -> Settings:
+    """The corpus indexed once per test session with the real model; read-only for tests."""
+    from ingest.pipeline import build
+
+    summary = build([corpus_dir], store_settings)
+    assert not summary.failed, summary.failed
+    return store_settings
