@@ -37,9 +37,11 @@ EXAMPLES: tuple[tuple[str, str], ...] = (
 
 
 def examples() -> None:
-    st.markdown("Ask about published decisions of the Local Government and Social Care "
-                "Ombudsman. Every answer cites the decisions it comes from; open a source "
-                "to read the paragraph in the whole decision.")
+    st.markdown(
+        "Ask about published decisions of the Local Government and Social Care "
+        "Ombudsman. Every answer cites the decisions it comes from; open a source "
+        "to read the paragraph in the whole decision."
+    )
     st.caption("Try one of these:")
     for index, (title, question) in enumerate(EXAMPLES):
         st.button(

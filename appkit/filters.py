@@ -130,7 +130,9 @@ def chips(bounds: tuple[dt.date, dt.date] | None) -> list[Chip]:
     found += [Chip(AREAS, v, v) for v in state.get(AREAS, ())]
     found += [Chip(SUBS, v, _sub_area_label(v)) for v in state.get(SUBS, ())]
     found += [Chip(OUTCOMES, v, outcome_label(v)) for v in state.get(OUTCOMES, ())]
-    found += [Chip(REASONS, v, f"not investigated: {reason_label(v)}") for v in state.get(REASONS, ())]
+    found += [
+        Chip(REASONS, v, f"not investigated: {reason_label(v)}") for v in state.get(REASONS, ())
+    ]
     date_from, date_to = _chosen_dates(bounds)
     if date_from or date_to:
         span = f"{date_from or 'any'} to {date_to or 'any'}"

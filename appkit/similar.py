@@ -21,8 +21,9 @@ PASSAGE_CHARS = 400
 
 
 def similar_view(engine: Engine, filters: DecisionFilter) -> None:
-    st.markdown("Find decisions like a situation or like a decision you have read, "
-                "and see how they ended.")
+    st.markdown(
+        "Find decisions like a situation or like a decision you have read, and see how they ended."
+    )
     _form()
     request = state.take_similar_request()
     if request:
@@ -63,7 +64,9 @@ def _search(engine: Engine, request: dict[str, Any], filters: DecisionFilter) ->
         return
     try:
         with st.spinner("Finding similar decisions…"):
-            result = engine.similar(ref=request.get("ref"), text=request.get("text"), filters=filters)
+            result = engine.similar(
+                ref=request.get("ref"), text=request.get("text"), filters=filters
+            )
     except OQAError as error:
         st.error(escape_md(str(error)))
         return
@@ -111,10 +114,16 @@ def _hit(hit: DecisionHit) -> None:
         facts = [outcome_label(hit.outcome), hit.date, area]
         st.caption(escape_inline(" · ".join(part for part in facts if part)))
         if hit.why_similar:
-            st.markdown("Why similar:\n" + "\n".join(f"- {escape_inline(w)}" for w in hit.why_similar))
+            st.markdown(
+                "Why similar:\n" + "\n".join(f"- {escape_inline(w)}" for w in hit.why_similar)
+            )
         if hit.passages:
             text = hit.passages[0].text
-            cut = text if len(text) <= PASSAGE_CHARS else text[:PASSAGE_CHARS].rsplit(" ", 1)[0] + " …"
+            cut = (
+                text
+                if len(text) <= PASSAGE_CHARS
+                else text[:PASSAGE_CHARS].rsplit(" ", 1)[0] + " …"
+            )
             st.caption(escape_md(cut))
         with st.container(horizontal=True):
             st.button(
@@ -126,6 +135,8 @@ def _hit(hit: DecisionHit) -> None:
             )
             if link := safe_url(hit.url):
                 st.link_button(
-                    "Published decision", link, key=f"similar_link_{hit.rank}",
+                    "Published decision",
+                    link,
+                    key=f"similar_link_{hit.rank}",
                     icon=":material/open_in_new:",
                 )

@@ -72,7 +72,9 @@ def _actions(key: str, ref: str, url: str, request: state.ViewerRequest) -> None
             kwargs={"ref": ref},
         )
         if link := safe_url(url):
-            st.link_button("Published decision", link, key=f"link_{key}", icon=":material/open_in_new:")
+            st.link_button(
+                "Published decision", link, key=f"link_{key}", icon=":material/open_in_new:"
+            )
 
 
 def show_viewer(engine: Engine) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from tqdm import tqdm
@@ -18,6 +18,9 @@ from ingest.crawl import CrawlOptions, CrawlSummary, crawl
 from ingest.errors import OQAError
 from ingest.normalise import parse_date
 from ingest.settings import Settings, get_settings
+
+if TYPE_CHECKING:  # the pipeline pulls in the model stack; only `update` needs it
+    from ingest.pipeline import BuildSummary
 
 # Failures listed one per line after the summary; the rest are counted.
 MAX_LISTED_FAILURES = 20
@@ -65,8 +68,6 @@ def update_command(
     out: OutOption = None,
 ) -> None:
     """Crawl decisions from the newest one in the index onwards, then build them in."""
-    from ingest.pipeline import build
-
     settings = get_settings()
     out_dir = out or settings.crawl_out_dir
     since = _newest_indexed(settings, store)
@@ -76,6 +77,14 @@ def update_command(
     if not pages.is_dir():
         typer.echo("Nothing stored to build.")
         raise typer.Exit(code=1 if crawled.failed else 0)
+    built = _build(pages, settings, store)
+    if crawled.failed or built.failed:
+        raise typer.Exit(code=1)
+
+
+def _build(pages: Path, settings: Settings, store: Path | None) -> BuildSummary:
+    from ingest.pipeline import build
+
     # The whole folder, not just this run's pages: build skips unchanged files by hash,
     # and pages an interrupted earlier update stored but never indexed get built too.
     with tqdm(desc="build", unit="file", dynamic_ncols=True) as bar:
@@ -91,8 +100,7 @@ def update_command(
     for path, reason in built.failed[:MAX_LISTED_FAILURES]:
         typer.echo(f"FAILED {path}: {reason}", err=True)
     typer.echo(built.line())
-    if crawled.failed or built.failed:
-        raise typer.Exit(code=1)
+    return built
 
 
 def _run_crawl(options: CrawlOptions, settings: Settings) -> CrawlSummary:

@@ -188,7 +188,11 @@ class PoliteClient:
         return self._get(urljoin(self.base_url + "/", url), check_robots=True)
 
     def _get(self, url: str, check_robots: bool) -> Page:
+        first = url
         for _hop in range(MAX_REDIRECTS + 1):
+            if url != first and not self.on_site(url):
+                # Report the page we were asked for, naming where it tried to send us.
+                raise RefusedError(first, f"redirects to {url}, another host; refused")
             self._check(url, check_robots)
             response = self._with_retries(url)
             if not isinstance(response, str):

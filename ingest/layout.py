@@ -62,7 +62,7 @@ _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "ʼ": "'"})
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 _MD_HEADING = re.compile(r"^#{1,6}\s*")
-_MD_EMPHASIS = re.compile(r"^(\*\*|__)(.+?)\1(:?)$")
+_MD_BOLD = re.compile(r"\*\*(.+?)\*\*")
 _FURNITURE = re.compile(
     r"^(back to top|print this page|print|share this page|share|skip to (main )?content|"
     r"contents|table of contents|on this page|jump to|close|menu|search)$",
@@ -88,19 +88,28 @@ def clean_lines(text: str) -> list[str]:
     """Non-blank lines with whitespace collapsed, markdown and site furniture removed."""
     lines = []
     for raw in text.splitlines():
-        line = clean_line(raw)
+        line = _unlist_heading(clean_line(raw))
         if line and not is_furniture(line):
             lines.append(line)
     return lines
 
 
+def _unlist_heading(line: str) -> str:
+    # A table of contents lists headings as "- The complaint"; no paragraph is only a heading.
+    item = marked(line)
+    if item.mark in (Mark.DASH, Mark.NUMBER) and (
+        known_heading(item.text) or FINAL_DECISION_LINE.match(plain(item.text))
+        or SUMMARY_LINE.match(item.text)
+    ):
+        return item.text
+    return line
+
+
 def clean_line(raw: str) -> str:
     line = " ".join(_INVISIBLE.sub("", raw).split())
-    line = _MD_LINK.sub(r"\1", _MD_HEADING.sub("", line))
-    emphasis = _MD_EMPHASIS.match(line)
-    if emphasis:  # "**The complaint**" is a heading written in markdown
-        line = emphasis.group(2).strip() + emphasis.group(3)
-    return line
+    # "## The complaint", "**Category:** Housing", "[The complaint](#complaint)"
+    line = _MD_BOLD.sub(r"\1", _MD_LINK.sub(r"\1", _MD_HEADING.sub("", line)))
+    return " ".join(line.split())
 
 
 def is_furniture(line: str) -> bool:
@@ -123,14 +132,15 @@ def heading_like(line: str) -> bool:
         and len(line) <= 70
         and line[0].isupper()
         and line[-1].isalnum()
-        and not any(ch.isdigit() for ch in line)
     )
 
 
 def name_like(line: str) -> bool:
     """An Ombudsman's name under the final decision: two to five capitalised words."""
     words = line.split()
-    return heading_like(line) and 2 <= len(words) <= 5 and all(w[0].isupper() for w in words)
+    return heading_like(line) and 2 <= len(words) <= 5 and all(w[0].isupper() for w in words) and (
+        not any(ch.isdigit() for ch in line)
+    )
 
 
 def is_closing(line: str) -> bool:
@@ -172,6 +182,14 @@ def marked(line: str) -> Marked:
     return Marked(Mark.NONE, line, line)
 
 
+_NESTED_MARKER = re.compile(r"^(?:\(?(?:[a-z]|[ivx]{1,5})\)|(?:[a-z]|[ivx]{1,5})\.|[•◦▪●○·‣⁃►])\s*")
+
+
+def without_nested_marker(line: str) -> str:
+    """``• text`` → ``text``: for a list item that opens a section and so is a paragraph."""
+    return _NESTED_MARKER.sub("", line, count=1) or line
+
+
 def _parenthesised(line: str) -> bool:
     # "(Local Government Act 1974, section 24A(6), as amended)" cites the paragraph above.
     body = line.rstrip(".")
@@ -194,4 +212,4 @@ def dominant_mark(lines: list[Marked]) -> Mark:
 
 def ends_sentence(text: str) -> bool:
     """Whether a paragraph's last line is complete (a wrapped line is continued below)."""
-    return text.rstrip()[-1:] in {".", ":", ";", "!", "?", ")", '"', "'", "’", "”", ","}
+    return text.rstrip()[-1:] in {".", ":", ";", "!", "?", ")", '"', "'", "’", "”"}

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ingest.errors import ParseError
 from ingest.header import Header
@@ -29,6 +30,7 @@ from ingest.layout import (
     marked,
     name_like,
     plain,
+    without_nested_marker,
 )
 from ingest.normalise import (
     canonical_ref,
@@ -62,19 +64,26 @@ class _Section:
 def parse_decision(doc: SourceDoc) -> Decision:
     """Parse one decision, or raise ParseError saying why the text is not one."""
     reader = _Reader.read(clean_lines(doc.text))
-    header = reader.header
-    ref = header.ref or _fallback_ref(doc)
+    ref = reader.header.ref or _fallback_ref(doc)
     if not ref:
         raise ParseError(doc.path, "no decision reference in the text, URL or file name")
-    sections = reader.sections_out()
-    if not sections or not any(s.known for s in reader.sections):
+    if not any(s.known and s.paragraphs for s in reader.sections):
         raise ParseError(doc.path, "no decision body (no known section heading with paragraphs)")
+    fields = _fields(doc, reader, ref)
+    return Decision(**fields, text=_compose_text(fields, summary_line=bool(reader.summary)))
+
+
+def _fields(doc: SourceDoc, reader: _Reader, ref: str) -> dict[str, Any]:
+    """Every Decision field but ``text``, normalised."""
+    header, sections = reader.header, reader.sections_out()
     summary = " ".join(reader.summary)
+    stand_in = _final_paragraph(sections)
     outcome = normalise_outcome(header.outcome_raw) if header.outcome_raw else Outcome.UNKNOWN
     if outcome is Outcome.UNKNOWN:
-        outcome = _outcome_from_wording(summary or _final_paragraph(sections))
-    organisation = header.organisation or _organisation_in(doc.text) or UNKNOWN_ORGANISATION
-    fields = {
+        outcome = _outcome_from_wording(summary or stand_in)
+    body = "\n".join([summary, *(p.text for s in sections for p in s.paragraphs)])
+    organisation = header.organisation or _organisation_in(body) or UNKNOWN_ORGANISATION
+    return {
         "ref": ref,
         "organisation": normalise_organisation(organisation),
         "category": header.category,
@@ -83,13 +92,12 @@ def parse_decision(doc: SourceDoc) -> Decision:
         "outcome_raw": header.outcome_raw,
         "date": parse_date(header.date_raw) if header.date_raw else None,
         "url": normalise_url(doc.url) if doc.url else decision_url(ref, *_category(header)),
-        "summary": summary or _final_paragraph(sections),
+        "summary": summary or stand_in,
         "sections": sections,
         "reasons": extract_reasons(outcome, summary, sections),
         "closing": "\n".join(reader.closing),
         "source_path": doc.path,
     }
-    return Decision(**fields, text=_compose_text(fields, summary_line=bool(summary)))
 
 
 class _Reader:
@@ -104,7 +112,7 @@ class _Reader:
         self.in_summary = False
         self.closed = False  # the closing line has been read
         self.closing_open = False  # ... and the lines right after it may continue it
-        self.parent = ""  # a known heading with no paragraphs, over the sub-headings below it
+        self.parent = ""  # the last known heading: unknown headings are its sub-headings
         self.count = 0  # paragraphs so far (the number when the copy has no numbers)
         self.last_number = 0
         self.nested_run: int | None = None  # a numbered sub-list inside a paragraph
@@ -154,14 +162,11 @@ class _Reader:
     def _open(self, heading: str, known: bool) -> None:
         self.in_summary = False
         self.closed = False
-        current = self.sections[-1] if self.sections else None
-        if current and not current.paragraphs:
-            self.sections.pop()
-            if current.known and not known:  # "Analysis" then "The joint account"
-                self.parent = current.heading
+        if self.sections and not self.sections[-1].paragraphs:
+            self.sections.pop()  # a heading with nothing under it: a contents list, a parent
         if known:
-            self.parent = ""
-        elif self.parent:
+            self.parent = heading
+        elif self.parent:  # "Analysis > The joint account"
             heading = f"{self.parent} > {heading}"
         self.sections.append(_Section(heading, known))
 
@@ -191,7 +196,7 @@ class _Reader:
         elif last:
             self._nest(last, line, item.mark)
         else:
-            self._new_paragraph(item.text if item.mark is not Mark.NESTED else line)
+            self._new_paragraph(without_nested_marker(item.text))
 
     def _unmarked(self, line: str, following: str | None, last: _Para | None) -> None:
         if last and _wrapped(last.text):
@@ -325,7 +330,7 @@ def _organisation_in(text: str) -> str:
     return ""
 
 
-def _compose_text(fields: dict, summary_line: bool) -> str:
+def _compose_text(fields: dict[str, Any], summary_line: bool) -> str:
     """The cleaned decision: header, summary, headings with their paragraphs, closing."""
     lines = [f"{fields['organisation']} ({fields['ref']})"]
     if fields["category"]:

@@ -27,10 +27,6 @@ from ingest.store import IndexIdentity, Store, open_store
 
 logger = logging.getLogger(__name__)
 
-# Chunks gathered before one embed + write: large enough for efficient model
-# batches, small enough that an interruption loses little.
-FLUSH_CHUNKS = 256
-
 ProgressCallback = Callable[[int, int, str], None]
 """Called with (files done so far, files in all, path just handled)."""
 
@@ -85,7 +81,9 @@ def build(
     store = open_store(settings, store_dir, read_only=False)
     try:
         store.claim_identity(index_identity(settings, embedder))
-        run = _BuildRun(store, embedder, chunk_limits(settings, embedder))
+        run = _BuildRun(
+            store, embedder, chunk_limits(settings, embedder), settings.build_flush_chunks
+        )
         paths = [(path, root) for root in sources for path in discover(root)]
         for done, (path, root) in enumerate(paths, start=1):
             run.add_file(path, root)
@@ -104,8 +102,11 @@ def build(
 class _BuildRun:
     """State of one build: what was seen and what waits to be embedded."""
 
-    def __init__(self, store: Store, embedder: Embedder, limits: ChunkLimits) -> None:
+    def __init__(
+        self, store: Store, embedder: Embedder, limits: ChunkLimits, flush_chunks: int
+    ) -> None:
         self.store = store
+        self.flush_chunks = flush_chunks
         self.embedder = embedder
         self.limits = limits
         self.summary = BuildSummary()
@@ -150,7 +151,7 @@ class _BuildRun:
         else:
             self.summary.added_decisions += 1
         self.pending.append((decision, chunks))
-        if sum(len(c) for _, c in self.pending) >= FLUSH_CHUNKS:
+        if sum(len(c) for _, c in self.pending) >= self.flush_chunks:
             self.flush()
 
     def flush(self) -> None:

@@ -15,7 +15,7 @@ from ingest.records import Outcome, Reason, Section
 
 _I = re.IGNORECASE
 _APPEAL_BODY = r"(?:tribunal|planning inspector(?:ate)?|secretary of state|government minister)"
-_COURTS = r"(?:magistrates['’]?|county|crown|high|family)\s+court"
+_COURTS = r"(?:magistrates['’]?|county|crown|high)\s+court"
 
 # One list of patterns per reason; wording from published decisions (FORMAT.md).
 PATTERNS: dict[Reason, list[str]] = {
@@ -31,20 +31,21 @@ PATTERNS: dict[Reason, list[str]] = {
         r"\bout of time\b",
     ],
     Reason.ALTERNATIVE_REMEDY_APPEAL: [
-        rf"\b{_APPEAL_BODY}\b",
-        r"right of appeal",
-        rf"(?:could|can|should|may|might) (?:have )?appeal(?:ed)? to (?!(?:the |a )?{_COURTS})",
+        # An employment tribunal claim is beside the point: personnel matters are out of
+        # jurisdiction whatever remedy exists.
+        rf"(?<!employment )\b{_APPEAL_BODY}\b",
         r"section 26\(6\)\((?:a|b)\)",
         r"(?-i:\bSEND\b)",
     ],
     Reason.ALTERNATIVE_REMEDY_COURT: [
-        r"\b(?:go|going|gone|apply|applying|take (?:the matter |this |it |legal action )?)to "
+        r"\b(?:go|going|gone|apply|applying|take(?: the matter| this| it| legal action)?) to "
         r"(?:the |a )?courts?\b",
         r"matter for the (?:courts?|insurers?)",
-        r"\bcourts? (?:is|are|would be|can|could) (?:better placed|the (?:right|proper|appropriate))",
+        r"\bcourts? (?:is|are|was|would be|can|could) (?:better placed|the (?:right |proper |"
+        r"appropriate )?(?:place|forum|route))",
         r"\binsurers?\b",
-        r"\blegal claim\b|\bclaim for (?:compensation|damages)|\bnegligen",
-        rf"\b{_COURTS}\b|small claims",
+        r"\blegal claim\b|\bclaim for (?:compensation|damages)|\bnegligen|small claims",
+        rf"appeal(?:ed|s)? to (?:the |a )?{_COURTS}",
         r"section 26\(6\)\(c\)",
         r"\bremedy (?:by going |in )(?:to )?(?:the )?courts?\b",
     ],
@@ -57,8 +58,9 @@ PATTERNS: dict[Reason, list[str]] = {
         r"not (?:see|seen|found|find) (?:any |enough )?(?:evidence of )?fault",
     ],
     Reason.NO_SIGNIFICANT_INJUSTICE: [
-        r"not (?:caused |suffered |experienced |been caused )?(?:a |any )?significant (?:enough )?"
-        r"(?:personal )?injustice",
+        r"\b(?:not|unlikely|no)\b[^.;]{0,60}\bsignificant (?:enough )?(?:personal )?injustice",
+        r"not (?:significant )?enough to (?:warrant|justify) (?:our|an) "
+        r"(?:involvement|investigation)",
         r"no (?:significant|worthwhile|personal) (?:personal )?injustice",
         r"injustice[^.]{0,60}\bnot (?:significant|serious)",
         r"not significant enough",
@@ -72,9 +74,9 @@ PATTERNS: dict[Reason, list[str]] = {
     ],
     Reason.DIFFERENT_OUTCOME_UNLIKELY: [
         r"different outcome|worthwhile outcome|meaningful outcome",
-        r"achieve (?:anything|much|something) (?:more|further|different)",
+        r"achieve (?:anything |much |something |any )?(?:more|further|different)\b",
         r"would not (?:achieve|lead to) (?:a |any )?(?:different|more|further|anything)",
-        r"(?:could|can|would) not achieve (?:the outcome|what)",
+        r"(?:could|can|would) not (?:achieve|get \w+ \w+|give \w+ \w+) (?:the outcome|what)",
     ],
     Reason.OTHER_BODY_BETTER_PLACED: [
         r"better placed",
@@ -93,6 +95,7 @@ PATTERNS: dict[Reason, list[str]] = {
         r"(?:start|starting|started|commencement|beginning|begin|issue|issuing|bring|bringing)"
         r"(?: of)? (?:court|legal) (?:proceedings|action)",
         r"\bnot (?:a )?bod(?:y|ies) we can investigate",
+        r"\blaw does not (?:allow|let|permit) us to investigate",
     ],
     Reason.PREMATURE: [
         r"\bpremature",
@@ -109,6 +112,15 @@ PATTERNS: dict[Reason, list[str]] = {
         r"section 26\(7\)",
     ],
 }
+# "Right of appeal" alone means a tribunal unless the text says the appeal is to a court
+# (a licensing appeal to the magistrates' court is the court remedy).
+_GENERIC_APPEAL = [
+    re.compile(rf"right of appeal(?! to (?:the |a )?{_COURTS})", _I),
+    re.compile(
+        rf"(?:could|can|should|may|might) (?:have )?appeal(?:ed)? to (?!(?:the |a )?{_COURTS})", _I
+    ),
+]
+_COURT_APPEAL = re.compile(rf"appeal(?:ed|s)? to (?:the |a )?{_COURTS}", _I)
 _COMPILED = {reason: [re.compile(p, _I) for p in patterns] for reason, patterns in PATTERNS.items()}
 
 NOT_INVESTIGATED_OUTCOMES = frozenset(
@@ -117,7 +129,8 @@ NOT_INVESTIGATED_OUTCOMES = frozenset(
 )
 # Sections that state this complaint's reasons when it was not investigated.
 _REASON_SECTIONS = ("my assessment", "assessment", "our assessment", "final decision",
-                    "decision", "analysis")
+                    "decision", "analysis", "what i found", "findings", "my findings",
+                    "conclusions", "conclusion")
 # Sections about parts left out of an investigation: read whole for every outcome.
 _NOT_INVESTIGATED_SECTIONS = ("not investigate", "have not investigated", "did not investigate")
 _NOT_INVESTIGATED_SENTENCE = re.compile(
@@ -147,6 +160,8 @@ def find_reasons(text: str) -> list[Reason]:
     """Every reason mentioned in ``text``, ordered by its first mention."""
     first: dict[Reason, int] = {}
     for reason, patterns in _COMPILED.items():
+        if reason is Reason.ALTERNATIVE_REMEDY_APPEAL and not _COURT_APPEAL.search(text):
+            patterns = [*patterns, *_GENERIC_APPEAL]
         starts = [m.start() for p in patterns if (m := p.search(text))]
         if starts:
             first[reason] = min(starts)
@@ -159,9 +174,8 @@ def _passages(summary: str, sections: Sequence[Section], whole: bool) -> str:
     for section in sections:
         heading = _plain(section.heading)
         body = "\n".join(p.text for p in section.paragraphs)
-        if any(key in heading for key in _NOT_INVESTIGATED_SECTIONS):
-            parts.append(body)
-        elif whole and heading.split(" > ")[0] in _REASON_SECTIONS:
+        dedicated = any(key in heading for key in _NOT_INVESTIGATED_SECTIONS)
+        if dedicated or (whole and heading.split(" > ")[0] in _REASON_SECTIONS):
             parts.append(body)
         elif heading in ("final decision", "decision", "what i have investigated"):
             parts.append(_not_investigated_sentences(body))

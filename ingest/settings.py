@@ -47,6 +47,12 @@ class Settings(BaseSettings):
         "auto", description="Device for embeddings: `auto` (CUDA when present), `cpu`, `cuda`."
     )
     embedding_batch_size: int = Field(32, ge=1, description="Passages embedded per model call.")
+    build_flush_chunks: int = Field(
+        256,
+        ge=1,
+        description="Chunks gathered before one embed + write; an interrupted build loses at "
+        "most this many.",
+    )
 
     # --- chunking --------------------------------------------------------
     chunk_max_tokens: int = Field(
@@ -67,7 +73,7 @@ class Settings(BaseSettings):
     results_k: int = Field(10, ge=1, description="Decisions returned by search and similar.")
     passages_per_decision: int = Field(3, ge=1, description="Best passages kept per decision.")
     min_relevance: float = Field(
-        0.35,
+        0.3,
         description="Cosine similarity under which the best passage is too weak to answer from.",
     )
     reranker_model: str = Field(

@@ -32,7 +32,12 @@ def discover(root: Path) -> Iterator[Path]:
         yield root
         return
     for path in sorted(root.rglob("*")):
-        if path.suffix.lower() in SUPPORTED_SUFFIXES and not path.name.startswith("."):
+        # A folder can be named "x.txt"; only files are sources.
+        if (
+            path.suffix.lower() in SUPPORTED_SUFFIXES
+            and not path.name.startswith(".")
+            and path.is_file()
+        ):
             yield path
 
 
@@ -94,12 +99,13 @@ def _pdf_text(path: Path, raw: bytes) -> str:
     from io import BytesIO
 
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import PyPdfError
 
     try:
         reader = PdfReader(BytesIO(raw))
         pages = [page.extract_text() or "" for page in reader.pages]
-    except (PdfReadError, ValueError, KeyError, TypeError) as error:
+    # Damaged or encrypted files fail in pypdf's own errors or, deeper in a page, in these.
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError) as error:
         raise SourceError(str(path), f"unreadable PDF ({error})") from error
     text = "\n".join(pages)
     if not text.strip():

@@ -64,7 +64,10 @@ NEVER_REQUESTED = [
     f"{HW}/public-transport/25-901-010",
     f"{HW}?page=5",  # page 4 was all older than --since
 ]
-EMPTY_LISTING = "<html><body><main><h1>Decisions</h1><p>No decisions found.</p></main></body></html>"
+EMPTY_LISTING = (
+    "<html><body><main><h1>Decisions</h1>"
+    "<p>No decisions found.</p></main></body></html>"
+)
 
 Behaviour = Callable[["_Handler"], None]
 
@@ -311,7 +314,8 @@ def test_full_crawl_stores_every_reachable_decision_once(
     assert "reference" in failed["26-902-004"]  # a "not found" page served with 200
     refused = {urlsplit(url).path.rsplit("/", 1)[1]: reason for url, reason in summary.refused}
     assert "robots.txt" in refused["26-902-002"]
-    assert "refused" in refused["26-901-005"]
+    assert "redirects to " + offsite.url in refused["26-901-005"]
+    assert site.url + PATHS["26 901 005"] in dict(summary.refused)  # the page asked for
     assert "refused" in refused["26-903-099"]
     assert summary.found == len(STORABLE) + 5
     assert summary.listing_pages == 15  # 9 areas: 1 to 4 pages each
@@ -412,7 +416,7 @@ def test_refresh_fetches_stored_pages_again(site: FixtureSite, tmp_path: Path) -
 
 def test_organisation_uses_the_search_results(site: FixtureSite, tmp_path: Path) -> None:
     out = tmp_path / "crawl"
-    summary, _ = run(site, out, organisation="Northmoor Borough Council")
+    run(site, out, organisation="Northmoor Borough Council")
     assert stored(out) == {"26 902 001", "26 901 001"}
     searches = [p for p in site.paths if p.startswith("/Decisions/SearchResults")]
     assert len(searches) == 2  # page 2 has no entries
@@ -449,3 +453,110 @@ def add_three_pages(root: Path | None) -> None:
     marker = "<!-- newest entries first -->\n"
     entries = (additions / "education-entries.html").read_text("utf-8")
     listing.write_text(listing.read_text("utf-8").replace(marker, marker + entries), "utf-8")
+
+
+# --- command line --------------------------------------------------------------
+
+
+@pytest.fixture
+def cli_env(site: FixtureSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Point the process settings at the fixture site and a temporary crawl folder and store."""
+    from ingest.settings import get_settings
+
+    out = tmp_path / "crawl"
+    for name, value in {
+        "OQA_CRAWL_BASE_URL": site.url, "OQA_CRAWL_DELAY_S": "0", "OQA_CRAWL_TIMEOUT_S": "2",
+        "OQA_CRAWL_MAX_BYTES": "100000",
+        "OQA_CRAWL_OUT_DIR": str(out), "OQA_STORE_DIR": str(tmp_path / "store"),
+    }.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    yield out
+    get_settings.cache_clear()
+
+
+def cli() -> object:
+    import typer
+
+    from ingest.crawl_cli import crawl_command, update_command
+
+    app = typer.Typer()
+    app.command("crawl")(crawl_command)
+    app.command("update")(update_command)
+    return app
+
+
+def invoke(*args: str) -> object:
+    from typer.testing import CliRunner
+
+    return CliRunner().invoke(cli(), list(args))  # type: ignore[arg-type]
+
+
+def test_crawl_command_reports_and_fails_on_failed_pages(cli_env: Path) -> None:
+    result = invoke("crawl", "--since", "2026-01-01", "--area", "housing")
+    assert result.exit_code == 1, result.output  # type: ignore[attr-defined]
+    output = result.output  # type: ignore[attr-defined]
+    assert "FAILED" in output and "26-902-004" in output
+    assert "REFUSED" in output and "robots.txt" in output
+    assert "4 decisions found, 2 fetched" in output.splitlines()[-1]
+    assert stored(cli_env) == {"26 902 001", "26 902 003"}
+
+    clean = invoke("crawl", "--since", "2026-01-01", "--area", "adult-care-services")
+    assert clean.exit_code == 0, clean.output  # type: ignore[attr-defined]
+
+
+def test_crawl_command_rejects_a_bad_date(cli_env: Path) -> None:
+    result = invoke("crawl", "--since", "last tuesday")
+    assert result.exit_code == 2
+    assert "not a date" in result.output  # type: ignore[attr-defined]
+
+
+def test_update_needs_an_index(cli_env: Path) -> None:
+    result = invoke("update")
+    assert result.exit_code == 2
+    assert "No index found" in result.output  # type: ignore[attr-defined]
+
+
+def test_crawled_pages_parse_with_their_page_url(site: FixtureSite, tmp_path: Path) -> None:
+    """Stored pages go through the same parser as local files; the URL comes from the sidecar."""
+    from ingest.parse import parse_decision
+
+    out = tmp_path / "crawl"
+    site.scripted.clear()
+    run(site, out)
+    for html in sorted((out / "pages").glob("*.html")):
+        decision = parse_decision(read_source(html, out / "pages"))
+        ref = html.stem.replace("-", " ")
+        assert decision.ref == ref
+        assert decision.url.endswith(PATHS[ref].rsplit("/", 1)[1])
+        assert decision.date is not None and decision.date >= SINCE
+        assert decision.summary and decision.organisation
+
+
+def test_crawl_build_then_update_adds_exactly_the_new_pages(
+    site: FixtureSite, cli_env: Path
+) -> None:
+    """The issue's acceptance check with the real parser, model and index (one area, to keep
+    the embedding time down; the whole site's crawl is checked above)."""
+    from ingest.pipeline import build
+    from ingest.settings import get_settings
+    from ingest.store import opened_store
+
+    crawled = invoke("crawl", "--since", "2026-01-01", "--area", "education")
+    assert crawled.exit_code == 0, crawled.output  # type: ignore[attr-defined]
+    site_count = len(stored(cli_env))
+    built = build([cli_env / "pages"], get_settings())
+    assert not built.failed, built.failed
+    with opened_store(get_settings()) as index:
+        assert index.counts()["decisions"] == site_count == 3
+        assert index.newest_decision_date() == date(2026, 8, 21)
+
+    add_three_pages(site.root)
+    site.log.clear()
+    updated = invoke("update")
+    output = updated.output  # type: ignore[attr-defined]
+    assert updated.exit_code == 0, output
+    assert set(decision_requests(site)) == set(NEW_PATHS.values())  # every area walked, 3 fetched
+    assert "3 decisions added" in output
+    with opened_store(get_settings()) as index:
+        assert index.counts()["decisions"] == site_count + 3

@@ -1,0 +1,180 @@
+"""The Streamlit app driven by AppTest over a real index (the sample corpus + the seed)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from appkit.text import escape_inline
+from ingest.settings import Settings, get_settings
+from retrieval import Engine, open_engine
+
+APP = Path(__file__).resolve().parents[2] / "app.py"
+TIMEOUT = 180  # the first run loads the model; later ones answer in about a second
+WHY_NOT = "Why was the complaint about free school transport not investigated?"
+
+
+@pytest.fixture
+def use_store(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
+    """Point the app's settings at a store (the app reads them via get_settings())."""
+
+    def use(store_dir: Path, **env: str) -> None:
+        monkeypatch.setenv("OQA_STORE_DIR", str(store_dir))
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        get_settings.cache_clear()
+
+    yield use
+    get_settings.cache_clear()
+
+
+@pytest.fixture(scope="module")
+def engine(built_store: Settings) -> Iterator[Engine]:
+    opened = open_engine(built_store)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def app(built_store: Settings, use_store) -> AppTest:
+    use_store(built_store.store_dir)
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def ask(at: AppTest, question: str) -> AppTest:
+    at.chat_input(key="chat_question").set_value(question).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def markdown_texts(at: AppTest) -> list[str]:
+    return [element.value for element in at.markdown]
+
+
+def test_empty_screen_offers_three_example_questions(app: AppTest) -> None:
+    labels = [app.button(key=f"example_{i}").label for i in range(3)]
+    assert [label.split(":")[0] for label in labels] == [
+        "**Why not investigated?**",
+        "**Similar decisions**",
+        "**Show me the excerpt**",
+    ]
+    assert app.chat_input(key="chat_question") is not None
+    assert any("No filters" in caption.value for caption in app.caption)
+
+
+def test_question_gets_an_answer_citing_verbatim_quotes(app: AppTest, engine: Engine) -> None:
+    ask(app, WHY_NOT)
+    turn = app.session_state["turns"][-1]
+    assert turn.answer.answered and turn.answer.citations
+    for citation in turn.answer.citations:
+        decision = engine.decision(citation.ref)
+        assert decision is not None
+        assert citation.quote in decision.text
+    first = turn.answer.citations[0]
+    rendered = markdown_texts(app)
+    assert any(":blue-badge[1]" in text for text in rendered)  # the [1] marker, visible
+    assert any(f":orange-background[{escape_inline(first.quote)}]" in t for t in rendered)
+    assert app.button(key="open_0_1").label == "Open the decision"
+
+
+def test_example_button_asks_its_question(app: AppTest) -> None:
+    app.button(key="example_2").click().run()
+    assert not app.exception, app.exception
+    turn = app.session_state["turns"][-1]
+    assert "Information Commissioner" in turn.question
+    assert turn.answer.citations
+    assert any("Information Commissioner" in c.quote for c in turn.answer.citations)
+
+
+def test_citation_opens_the_decision_at_the_cited_paragraph(app: AppTest) -> None:
+    ask(app, WHY_NOT)
+    citation = app.session_state["turns"][-1].answer.citations[0]
+    app.button(key="open_0_1").click().run()
+    assert not app.exception, app.exception
+    rendered = markdown_texts(app)
+    heading = f"({escape_inline(citation.ref)})"
+    assert any(text.startswith("#### ") and heading in text for text in rendered)
+    highlighted = f":orange-background[{escape_inline(citation.quote)}]"
+    assert sum(highlighted in text for text in rendered) >= 2  # sources panel + viewer
+
+
+def test_a_filter_changes_the_results(app: AppTest) -> None:
+    question = "Why was the complaint not investigated?"
+    ask(app, question)
+    unfiltered = app.session_state["turns"][-1].answer
+    refs = {hit.ref for hit in unfiltered.search.hits}
+    outcomes = {hit.outcome for hit in unfiltered.search.hits}
+    assert outcomes != {"upheld"}
+
+    app.multiselect(key="filter_outcomes").set_value(["upheld"]).run()
+    assert not app.exception, app.exception
+    chips = app.get("button_group")
+    assert any(chip.key.startswith("filter_chips_") for chip in chips)  # the filter is shown
+    ask(app, question)
+    filtered = app.session_state["turns"][-1]
+    assert filtered.filters.outcomes == ("upheld",)
+    assert filtered.answer.search.hits
+    assert {hit.outcome for hit in filtered.answer.search.hits} == {"upheld"}
+    assert {hit.ref for hit in filtered.answer.search.hits} != refs
+
+    app.button(key="filter_clear").click().run()
+    assert app.multiselect(key="filter_outcomes").value == []
+
+
+def test_similar_decisions_render_with_why_and_a_chart(app: AppTest) -> None:
+    ask(app, WHY_NOT)
+    ref = app.session_state["turns"][-1].answer.citations[0].ref
+    app.button(key="similar_0_1").click().run()
+    assert not app.exception, app.exception
+    assert app.session_state["view"] == "Similar decisions"
+    request, result = app.session_state["similar_result"]
+    assert request["ref"] == ref and result.hits
+    assert ref not in {hit.ref for hit in result.hits}
+    assert len(app.get("vega_lite_chart")) >= 1
+    assert any(text.startswith("Why similar:") for text in markdown_texts(app))
+
+
+def test_similar_decisions_from_a_described_situation(app: AppTest) -> None:
+    app.session_state["view"] = "Similar decisions"
+    app.run()
+    app.text_area(key="similar_text").set_value(
+        "My neighbour's dog barks all night and the council will not do anything about the noise."
+    )
+    app.button(key="similar_go").click().run()
+    assert not app.exception, app.exception
+    _, result = app.session_state["similar_result"]
+    assert result.hits and result.outcome_counts
+    assert len(app.get("vega_lite_chart")) >= 1
+
+
+def test_clear_conversation_empties_it(app: AppTest) -> None:
+    ask(app, WHY_NOT)
+    assert app.button(key="clear_conversation").disabled is False
+    app.button(key="clear_conversation").click().run()
+    assert app.session_state["turns"] == []
+    assert app.button(key="example_0") is not None
+
+
+def test_no_index_explains_how_to_build_one(tmp_path: Path, use_store) -> None:
+    use_store(tmp_path)
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+    assert not at.exception, at.exception
+    assert "No index found" in at.info[0].value
+    assert any("python -m ingest build" in block.value for block in at.code)
+    assert at.button(key="build_sample").label == "Build the sample index"
+    assert not list(tmp_path.iterdir())  # looking did not create an index
+
+
+def test_index_built_with_another_model_shows_the_help_sentence(
+    built_store: Settings, use_store
+) -> None:
+    use_store(built_store.store_dir, OQA_EMBEDDING_MODEL="some-other-model")
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+    assert not at.exception, at.exception
+    message = at.error[0].value
+    assert "some\\-other\\-model" in message and "python \\-m ingest build" in message

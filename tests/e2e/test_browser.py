@@ -1,0 +1,215 @@
+"""The app in a real browser: `streamlit run` on loopback, driven by Debian's Chromium.
+
+Needs /usr/bin/chromium (`apt-get install -y chromium`; CI installs it) and the
+Python `playwright` package; a browser is never downloaded. Screenshots go to
+the test's tmp dir.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from ingest.pipeline import build
+from ingest.settings import Settings
+from retrieval import open_engine
+
+pytestmark = pytest.mark.e2e
+
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCRIPT = "<script>alert(1)</script>"
+IMAGE = "<img src=x onerror=alert(2)>"
+INJECTED = f"""Fictional Testborough Council (25 999 001)
+Category : Highways and transport > Parking and other penalties
+Decision : Closed after initial enquiries
+Decision date : 12 Mar 2025
+The Ombudsman's final decision:
+Summary: We will not investigate Mr Z's complaint that the Council's parking permit page showed \
+the code {SCRIPT} and {IMAGE} instead of the permit prices. The Council has fixed the page and \
+apologised, and an investigation could not add to that.
+The complaint
+- Mr Z complains that in January 2025 the Fictional Testborough Council parking permit page \
+showed the text {SCRIPT} and {IMAGE} where the permit prices should be. He says he could not \
+renew his resident parking permit on time.
+My assessment
+- The Council accepts the page was broken for two days after a software update. It fixed the \
+page, extended Mr Z's permit free of charge and apologised. An investigation could not add to \
+what the Council has already done.
+Final decision
+- We will not investigate Mr Z's complaint because an investigation could not add to the \
+Council's own response.
+Investigator's decision on behalf of the Ombudsman
+"""
+QUESTION = "Why was the complaint about free school transport not investigated?"
+INJECTED_QUESTION = "What did the Fictional Testborough Council parking permit page show?"
+LOAD_TIMEOUT_MS = 120_000  # the first page view loads the model
+ANSWER_TIMEOUT_MS = 60_000
+
+
+@dataclass
+class Server:
+    url: str
+    log: Path
+
+
+@pytest.fixture(scope="module")
+def e2e_store(built_store: Settings, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The sample corpus + seed index, copied, plus a decision carrying HTML to inject."""
+    root = tmp_path_factory.mktemp("e2e")
+    store = root / "store"
+    shutil.copytree(built_store.store_dir, store)
+    extra = root / "extra"
+    extra.mkdir()
+    (extra / "25-999-001.txt").write_text(INJECTED, encoding="utf-8")
+    settings = Settings(store_dir=store)
+    summary = build([extra], settings, store)  # incremental: only the new file is embedded
+    assert summary.added_decisions == 1 and not summary.failed, summary.line()
+    return settings
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"streamlit exited with {process.returncode}:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
+                if reply.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    pytest.fail(f"streamlit did not answer /_stcore/health within 60 s:\n{log.read_text()}")
+
+
+@pytest.fixture(scope="module")
+def server(e2e_store: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    port = _free_port()
+    log = tmp_path_factory.mktemp("server") / "streamlit.log"
+    env = {**os.environ, "OQA_STORE_DIR": str(e2e_store.store_dir), "HF_HUB_OFFLINE": "1"}
+    command = [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py")]
+    command += ["--server.headless", "true", "--server.port", str(port)]
+    command += ["--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
+    with log.open("wb") as sink:
+        process = subprocess.Popen(command, cwd=REPO, env=env, stdout=sink, stderr=sink)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, process, log)
+        yield Server(url, log)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    assert CHROMIUM.exists(), (
+        f"{CHROMIUM} is missing: install Debian's browser with `apt-get install -y chromium` "
+        "(never `playwright install`)."
+    )
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def dialogs() -> list[str]:
+    """Messages of any JavaScript dialog (alert, confirm) the page opened: must stay empty."""
+    return []
+
+
+@pytest.fixture
+def page(browser: Browser, server: Server, dialogs: list[str]) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    opened = context.new_page()
+    opened.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    try:
+        yield opened
+    finally:
+        context.close()
+
+
+def ask(page: Page, question: str, turn: int) -> None:
+    box = page.get_by_test_id("stChatInputTextArea")
+    expect(box).to_be_visible(timeout=LOAD_TIMEOUT_MS)
+    box.fill(question)
+    box.press("Enter")
+    sources = page.get_by_text("Sources (")
+    expect(sources.nth(turn)).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+
+
+def test_ask_open_a_citation_and_see_the_quote(
+    page: Page, server: Server, e2e_store: Settings, dialogs: list[str], tmp_path: Path
+) -> None:
+    engine = open_engine(e2e_store)
+    try:
+        expected = engine.answer(QUESTION).citations[0]
+    finally:
+        engine.close()
+    started = time.perf_counter()
+    page.goto(server.url)
+    ask(page, QUESTION, turn=0)
+    answer = page.get_by_test_id("stChatMessage").nth(1)
+    expect(answer.get_by_text(expected.quote).first).to_be_visible()
+    answer.get_by_role("button", name="Open the decision").first.click()
+    viewer = page.get_by_role("dialog")
+    expect(viewer).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+    expect(viewer.get_by_text(expected.organisation).first).to_be_visible()
+    expect(viewer.get_by_text("cited").first).to_be_visible()
+    expect(viewer.get_by_text(expected.quote).first).to_be_visible()
+    page.screenshot(path=str(tmp_path / "citation-viewer.png"))
+    print(f"asked and opened a citation in {time.perf_counter() - started:.1f} s")
+    assert dialogs == []
+
+
+def test_html_in_a_decision_is_shown_as_text(
+    page: Page, server: Server, dialogs: list[str], tmp_path: Path
+) -> None:
+    page.goto(server.url)
+    ask(page, INJECTED_QUESTION, turn=0)
+    answer = page.get_by_test_id("stChatMessage").nth(1)
+    expect(answer.get_by_text("Fictional Testborough Council").first).to_be_visible()
+    answer.get_by_role("button", name="Open the decision").first.click()
+    viewer = page.get_by_role("dialog")
+    expect(viewer.get_by_text(SCRIPT).first).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+    expect(viewer.get_by_text(IMAGE).first).to_be_visible()
+    page.screenshot(path=str(tmp_path / "injected-decision.png"), full_page=True)
+    injected = page.evaluate(
+        """() => ({
+            scripts: [...document.scripts].filter(s => s.textContent.includes('alert(')).length,
+            images: document.querySelectorAll('img[src="x"], img[onerror]').length,
+        })"""
+    )
+    assert injected == {"scripts": 0, "images": 0}
+    page.wait_for_timeout(500)
+    assert dialogs == []

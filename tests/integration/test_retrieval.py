@@ -1,0 +1,169 @@
+"""Retrieval over the sample corpus + the real seed decision, with the real model."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ingest.settings import Settings
+from ingest.store import DecisionFilter
+from retrieval.citations import markers
+from retrieval.engine import Engine, open_engine
+from retrieval.errors import QuestionError
+from retrieval.types import Answer
+
+REPO = Path(__file__).resolve().parents[2]
+DAD_QUESTION = (
+    "why wouldn't the ombudsman look at the dad's complaint about Liverpool social workers "
+    "sharing his information?"
+)
+
+
+@pytest.fixture(scope="module")
+def engine(built_store: Settings) -> Iterator[Engine]:
+    engine = open_engine(built_store)
+    yield engine
+    engine.close()
+
+
+def assert_grounded(engine: Engine, answer: Answer) -> None:
+    """Every [n] resolves to a citation whose quote is verbatim in the cited decision."""
+    numbers = {c.n for c in answer.citations}
+    assert set(markers(answer.text)) == numbers
+    for citation in answer.citations:
+        decision = engine.decision(citation.ref)
+        assert decision is not None
+        assert citation.quote in decision.text
+        assert citation.quote in citation.paragraph_text
+        assert citation.url == decision.url
+    for line in answer.text.split("\n\n"):
+        assert markers(line), f"uncited sentence: {line!r}"
+
+
+def test_why_not_question_cites_the_seed_reasons(engine: Engine) -> None:
+    answer = engine.answer(DAD_QUESTION)
+    assert answer.answered
+    assert answer.citations[0].ref == "24 020 817"
+    assert "Information Commissioner" in answer.text
+    assert "could not add" in answer.text
+    assert_grounded(engine, answer)
+
+
+@pytest.mark.parametrize("form", ["24 020 817", "24-020-817", "24020817"])
+def test_reference_in_any_form_answers_from_that_decision(engine: Engine, form: str) -> None:
+    answer = engine.answer(f"what happened in {form}?")
+    assert answer.search.plan.filters.refs == ("24 020 817",)
+    assert {c.ref for c in answer.citations} == {"24 020 817"}
+    assert_grounded(engine, answer)
+
+
+def test_similar_to_the_seed_puts_childrens_services_first(engine: Engine) -> None:
+    result = engine.similar(ref="24-020-817")
+    assert "24 020 817" not in [hit.ref for hit in result.hits]
+    first = result.hits[0]
+    assert first.category == "Children's care services" or first.sub_category == (
+        "Data protection"
+    )
+    assert any(w.startswith("same area") for w in first.why_similar)
+    assert result.overview.startswith(f"Of {len(result.hits)} similar decisions")
+    assert sum(result.outcome_counts.values()) == len(result.hits)
+
+
+def test_similar_from_a_described_situation(engine: Engine) -> None:
+    result = engine.similar(text="my disabled son was refused free transport to his school")
+    assert result.hits[0].sub_category == "School transport"
+
+
+def test_results_are_grouped_one_row_per_decision(engine: Engine) -> None:
+    result = engine.search("council tax appeal tribunal")
+    refs = [hit.ref for hit in result.hits]
+    assert len(refs) == len(set(refs)) > 3
+    assert [hit.rank for hit in result.hits] == list(range(1, len(refs) + 1))
+    assert all(1 <= len(hit.passages) <= engine.settings.passages_per_decision
+               for hit in result.hits)
+
+
+def test_filters_are_respected(engine: Engine) -> None:
+    upheld = engine.search("delay", filters=DecisionFilter(outcomes=("upheld",)))
+    assert upheld.hits and all(hit.outcome == "upheld" for hit in upheld.hits)
+    late = engine.search("complaint", filters=DecisionFilter(reasons=("late",)))
+    assert late.hits and all("late" in hit.reasons for hit in late.hits)
+    dated = engine.search("school", filters=DecisionFilter(date_from="2023-01-01",
+                                                           date_to="2023-12-31"))
+    assert dated.hits and all(hit.date.startswith("2023") for hit in dated.hits)
+
+
+def test_organisation_named_loosely_becomes_a_filter(engine: Engine) -> None:
+    result = engine.search("Northmoor council school transport")
+    assert result.plan.filters.organisations == ("Northmoor Borough Council",)
+    assert result.hits and {h.organisation for h in result.hits} == {"Northmoor Borough Council"}
+
+
+def test_off_topic_question_gets_no_answer_and_no_citations(engine: Engine) -> None:
+    answer = engine.answer("what is the capital of France?")
+    assert not answer.answered
+    assert answer.citations == []
+    assert "could not find" in answer.text
+
+
+@pytest.mark.parametrize("question", [
+    "my neighbour's extension blocks my light and the council ignored my objection",
+    "why won't they look at my complaint about my son's school transport?",
+    "what did the council agree to pay for the homeless family in bed and breakfast?",
+    "Show me where it says the Housing Ombudsman should deal with repairs",
+])
+def test_answers_are_grounded(engine: Engine, question: str) -> None:
+    answer = engine.answer(question)
+    assert answer.answered
+    assert_grounded(engine, answer)
+
+
+def test_oversized_and_empty_questions_are_refused(engine: Engine) -> None:
+    with pytest.raises(QuestionError, match="limit"):
+        engine.answer("x" * (engine.settings.max_question_chars + 1))
+    with pytest.raises(QuestionError):
+        engine.search("   ")
+
+
+def _cli(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "OQA_STORE_DIR": str(settings.store_dir)}
+    return subprocess.run([sys.executable, "-m", "retrieval", *args], capture_output=True,
+                          text=True, env=env, cwd=REPO, timeout=300)
+
+
+def test_cli_ask_json_has_the_documented_shape(built_store: Settings) -> None:
+    run = _cli(built_store, "ask", DAD_QUESTION, "--json")
+    assert run.returncode == 0, run.stderr
+    data = json.loads(run.stdout)
+    assert set(data) >= {"question", "answer", "citations", "results"}
+    assert data["citations"][0]["ref"] == "24 020 817"
+    assert set(data["citations"][0]) >= {"n", "ref", "organisation", "url", "section",
+                                         "paragraphs", "quote"}
+    assert set(data["results"][0]) >= {"rank", "ref", "organisation", "category", "outcome",
+                                       "date", "url", "score", "passages"}
+
+
+def test_cli_batch_loads_once_and_answers_every_line(built_store: Settings,
+                                                     tmp_path: Path) -> None:
+    batch = tmp_path / "in.jsonl"
+    batch.write_text('{"id": "a", "query": "pothole trip"}\nnot json\n'
+                     '{"id": "c", "query": "24 020 817"}\n', "utf-8")
+    run = _cli(built_store, "similar", "--batch", str(batch), "--k", "3")
+    assert run.returncode == 0, run.stderr
+    lines = [json.loads(line) for line in run.stdout.splitlines()]
+    assert [line["id"] for line in lines] == ["a", 2, "c"]
+    assert "error" in lines[1]
+    assert len(lines[0]["results"]) == 3 and "24 020 817" not in {
+        r["ref"] for r in lines[2]["results"]}
+
+
+def test_cli_bad_filter_is_a_usage_error(built_store: Settings) -> None:
+    run = _cli(built_store, "search", "x", "--filter", "colour=red")
+    assert run.returncode == 2
+    assert "unknown filter key" in run.stderr
