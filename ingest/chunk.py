@@ -136,12 +136,29 @@ def _units(
     """Sentence spans; a sentence that alone exceeds the limit is cut into word spans."""
     spans: list[tuple[int, int]] = []
     for start, end in _sentence_spans(text):
-        sentence = text[start:end]
-        if count([embedding_text(decision, section, sentence)])[0] <= limits.max_tokens:
-            spans.append((start, end))
-        else:
-            spans += _word_windows(text, start, end, limits.max_tokens // 2)
+        spans += _fitting_spans(text, start, end, decision, section, limits, count)
     return spans
+
+
+def _fitting_spans(
+    text: str,
+    start: int,
+    end: int,
+    decision: Decision,
+    section: str,
+    limits: ChunkLimits,
+    count: TokenCounter,
+) -> list[tuple[int, int]]:
+    """``text[start:end]`` as one span if it fits, else halved at a word boundary until it does."""
+    if count([embedding_text(decision, section, text[start:end])])[0] <= limits.max_tokens:
+        return [(start, end)]
+    words = [(m.start() + start, m.end() + start) for m in re.finditer(r"\S+", text[start:end])]
+    if len(words) < 2:
+        return [(start, end)]  # one enormous "word": nothing smaller keeps it verbatim
+    middle = len(words) // 2
+    left = _fitting_spans(text, words[0][0], words[middle - 1][1], decision, section, limits, count)
+    right = _fitting_spans(text, words[middle][0], words[-1][1], decision, section, limits, count)
+    return left + right
 
 
 def _sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -153,16 +170,6 @@ def _sentence_spans(text: str) -> list[tuple[int, int]]:
     if text[start:].strip():
         spans.append((start, len(text.rstrip())))
     return spans
-
-
-def _word_windows(text: str, start: int, end: int, words_per_window: int) -> list[tuple[int, int]]:
-    """Spans of at most ``words_per_window`` words: a word is at least one token."""
-    words = [(m.start() + start, m.end() + start) for m in re.finditer(r"\S+", text[start:end])]
-    windows = []
-    for i in range(0, len(words), words_per_window):
-        group = words[i : i + words_per_window]
-        windows.append((group[0][0], group[-1][1]))
-    return windows
 
 
 def _to_chunk(decision: Decision, piece: _Piece, position: int) -> Chunk:

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 from tqdm import tqdm
 
+from ingest.crawl_cli import crawl_command, update_command
 from ingest.errors import OQAError
 from ingest.pipeline import BuildSummary, build
 from ingest.settings import get_settings
@@ -31,6 +32,10 @@ def _configure_logging(verbose: bool) -> None:
         level=logging.INFO if verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
+
+
+app.command("crawl")(crawl_command)
+app.command("update")(update_command)
 
 
 @app.callback()

@@ -134,9 +134,11 @@ class _Reader:
             self._after_closing(line)
         elif is_closing(line):
             self._close(line)
-        elif self.in_summary and not (self.summary and _starts_section(line, following)):
+        elif self.in_summary and self.summary and _starts_section(line, following):
+            self._open(line, known=False)  # a heading of its own ends the summary
+        elif self.in_summary:
             self.summary.append(line)
-        elif self.sections or self.in_summary:
+        elif self.sections:
             self._body_line(line, following)
         # else: text before the decision starts (banners, page titles): not part of it
 
@@ -182,8 +184,6 @@ class _Reader:
             self.closing_open = False
 
     def _body_line(self, line: str, following: str | None) -> None:
-        if not self.sections:
-            self._open("", known=False)
         item = marked(line)
         section = self.sections[-1]
         last = section.paragraphs[-1] if section.paragraphs else None
@@ -239,7 +239,7 @@ class _Reader:
             Section(heading=s.heading, paragraphs=[Paragraph(number=p.number, text=p.text)
                                                     for p in s.paragraphs])
             for s in self.sections
-            if s.paragraphs and s.heading
+            if s.paragraphs
         ]
 
 
@@ -265,7 +265,7 @@ def _paragraph_mark(lines: list[str]) -> Mark:
         marked(line)
         for line in lines
         if not (known_heading(line) or heading_like(line) or is_closing(line))
-        and not SUMMARY_LINE.match(line)
+        and not (SUMMARY_LINE.match(line) or FINAL_DECISION_LINE.match(plain(line)))
         and not probe.read(line)
     ]
     return dominant_mark(candidates)

@@ -6,8 +6,8 @@ hashes, so re-ingesting the same text produces the same ids and is a no-op.
 
 from __future__ import annotations
 
-import hashlib
 import datetime as dt
+import hashlib
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field

@@ -27,7 +27,7 @@ class Settings(BaseSettings):
     # --- store -----------------------------------------------------------
     store_dir: Path = Field(
         PROJECT_ROOT / "data" / "store",
-        description="Folder of the embedded index: Chroma files, keyword index and decisions table.",
+        description="Folder of the index: Chroma files, keyword index and decisions table.",
     )
     sample_dir: Path = Field(
         PROJECT_ROOT / "data" / "sample",
@@ -58,7 +58,7 @@ class Settings(BaseSettings):
     chunk_max_tokens: int = Field(
         0,
         ge=0,
-        description="Largest chunk in model tokens; 0 means the model's own maximum sequence length.",
+        description="Largest chunk in model tokens; 0 means the model's own maximum length.",
     )
     chunk_target_tokens: int = Field(
         160,

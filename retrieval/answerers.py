@@ -90,8 +90,9 @@ class ExtractiveAnswerer:
         top = decisions[hits[0].ref]
         lead = _reason_sentences(top)[:MAX_LEAD_SENTENCES] or _best_sentences(plan, hits[0], 2)
         verb = "decided not to investigate" if top.reasons else "said"
-        for quote, section in lead:
-            draft.add(top, quote, section, _intro(top, verb) + "“{quote}”")
+        for i, (quote, section) in enumerate(lead):
+            intro = _intro(top, verb) if i == 0 else "It went on: "
+            draft.add(top, quote, section, intro + "“{quote}”")
         self._name_reasons(draft, top)
         others = [h for h in hits[1:] if h.reasons][:MAX_OTHER_DECISIONS]
         for hit in others:

@@ -317,14 +317,17 @@ class TestBody:
         assert [p.number for p in parse_text(text).paragraphs] == [4, 5, 6]
 
     def test_short_paragraph_is_not_a_heading(self) -> None:
-        text = SMALL.replace(
-            "- Mr X complains the Council did not act against his neighbour's fence.\n",
-            "Mr X complains the Council did not act against his neighbour's fence.\n"
-            "He wants the fence removed.\nMr X wants an apology\n",
+        text = SMALL.replace("\n- ", "\n").replace(
+            "neighbour's fence.\n",
+            "neighbour's fence.\nHe wants the fence removed.\nMr X wants an apology\n",
         )
         complaint = parse_text(text).sections[0]
         assert complaint.heading == "The complaint"
-        assert [p.text for p in complaint.paragraphs][-1] == "Mr X wants an apology"
+        assert [p.text for p in complaint.paragraphs] == [
+            "Mr X complains the Council did not act against his neighbour's fence.",
+            "He wants the fence removed.",
+            "Mr X wants an apology",  # no full stop, but a known heading follows
+        ]
 
     def test_unknown_title_line_is_a_sub_heading(self) -> None:
         text = SMALL.replace("My assessment\n", "My assessment\nThe fence\n")

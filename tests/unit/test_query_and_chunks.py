@@ -1,0 +1,94 @@
+"""Query understanding (pure) and the chunker's limits (with the real tokenizer)."""
+
+from __future__ import annotations
+
+import pytest
+
+from ingest.chunk import SUMMARY_SECTION, ChunkLimits, chunk_decision, embedding_text
+from ingest.embeddings import Embedder, get_embedder
+from ingest.records import Decision, Paragraph, Section
+from ingest.settings import Settings
+from retrieval.query import Vocabulary, plan_query
+from retrieval.types import Intent
+
+VOCABULARY = Vocabulary(
+    organisations=("Northmoor Borough Council", "Liverpool City Council", "Fernbridge Care Ltd"),
+    sub_categories=("School transport", "Council tax"),
+)
+
+
+@pytest.mark.parametrize("text", ["24 020 817", "24-020-817", "24020817", "ref 24-020-817?"])
+def test_reference_forms_become_a_ref_filter(text: str) -> None:
+    plan = plan_query(f"tell me about {text}", VOCABULARY)
+    assert plan.filters.refs == ("24 020 817",)
+    assert plan.intent == Intent.LOOKUP
+
+
+def test_loose_and_misspelt_organisation_names_match() -> None:
+    assert plan_query("Liverpool council social workers", VOCABULARY).filters.organisations == (
+        "Liverpool City Council",)
+    assert plan_query("northmore borough bins", VOCABULARY).filters.organisations == (
+        "Northmoor Borough Council",)
+    assert plan_query("the council was rude", VOCABULARY).filters.organisations == ()
+
+
+@pytest.mark.parametrize(("question", "intent"), [
+    ("Why won't the Ombudsman look at my complaint?", Intent.WHY_NOT),
+    ("they refused to investigate my school transport complaint", Intent.WHY_NOT),
+    ("any decisions similar to mine about council tax?", Intent.SIMILAR),
+    ("what did the council agree to pay?", Intent.GENERAL),
+])
+def test_intent(question: str, intent: Intent) -> None:
+    assert plan_query(question, VOCABULARY).intent == intent
+
+
+def test_years_reasons_areas_and_outcomes() -> None:
+    plan = plan_query("upheld cases about school transport between 2021 and 2023", VOCABULARY)
+    assert (plan.filters.date_from, plan.filters.date_to) == ("2021-01-01", "2023-12-31")
+    assert plan.filters.outcomes == ("upheld",)
+    assert "School transport" in plan.boost_categories
+    late = plan_query("they said I complained too late, since 2022", VOCABULARY)
+    assert late.boost_reasons == ("late",)
+    assert late.filters.date_from == "2022-01-01" and late.filters.date_to is None
+    assert plan_query("the ICO should deal with it", VOCABULARY).boost_reasons == (
+        "other_body_better_placed",)
+
+
+@pytest.fixture(scope="module")
+def embedder() -> Embedder:
+    return get_embedder(Settings())
+
+
+def _decision(paragraphs: list[str]) -> Decision:
+    sections = [Section(heading="My assessment", paragraphs=[
+        Paragraph(number=i, text=t) for i, t in enumerate(paragraphs, start=1)])]
+    text = "\n".join(["Summary: We will not investigate.", "My assessment", *paragraphs])
+    return Decision(ref="23 100 001", organisation="Fictional Testborough Council",
+                    url="https://www.lgo.org.uk/decisions/x/23-100-001",
+                    summary="We will not investigate.", sections=sections, text=text)
+
+
+def test_no_chunk_exceeds_the_model_limit_and_none_loses_text(embedder: Embedder) -> None:
+    long_sentence = " ".join(f"word{i}" for i in range(400))  # no sentence end at all
+    long_paragraph = " ".join(f"The Council considered point {i} carefully." for i in range(90))
+    decision = _decision(["Short one.", long_paragraph, long_sentence, "Another short one."])
+    limits = ChunkLimits(max_tokens=embedder.max_tokens, target_tokens=160)
+    chunks = chunk_decision(decision, limits, embedder.count_tokens)
+    sizes = embedder.count_tokens([embedding_text(decision, c.section, c.text) for c in chunks])
+    assert max(sizes) <= embedder.max_tokens
+    assert chunks[0].section == SUMMARY_SECTION and chunks[0].paragraphs == ""
+    assert all(c.text in decision.text for c in chunks if "\n" not in c.text)
+    joined = " ".join(c.text for c in chunks)
+    for word in ("word0", "word399", "point 89", "Another short one."):
+        assert word in joined  # split, never truncated
+    assert {c.paragraphs for c in chunks if "word" in c.text} == {"3"}
+    assert len({c.id for c in chunks}) == len(chunks)
+
+
+def test_chunk_metadata_carries_the_header(embedder: Embedder) -> None:
+    decision = _decision(["One.", "Two."])
+    chunk = chunk_decision(decision, ChunkLimits(256, 160), embedder.count_tokens)[1]
+    assert chunk.metadata["ref"] == "23 100 001"
+    assert chunk.metadata["organisation"] == "Fictional Testborough Council"
+    assert chunk.metadata["section"] == "My assessment"
+    assert chunk.paragraphs == "1-2"
