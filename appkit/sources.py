@@ -22,6 +22,7 @@ from retrieval.labels import outcome_label
 from retrieval.types import Citation
 
 SUMMARY = "summary"
+CITED = badge("cited", "orange-badge")
 
 
 def citation_facts(citation: Citation) -> str:
@@ -96,7 +97,8 @@ def _viewer(engine: Engine, request: state.ViewerRequest) -> None:
     if decision.summary:
         st.markdown("**Summary**")
         if cited_summary and request.quote:
-            st.markdown(highlight(decision.summary, request.quote))
+            with st.container(border=True, key="viewer_cited_summary"):
+                st.markdown(f"{CITED} " + highlight(decision.summary, request.quote))
         else:
             st.markdown(escape_md(decision.summary))
     target = None if cited_summary else _cited_section(decision, request)
@@ -157,4 +159,4 @@ def _section(section: Section, index: int, marked: set[int], quote: str) -> None
                 continue
             body = highlight(paragraph.text, quote) if has_quote else escape_md(paragraph.text)
             with st.container(border=True, key=f"viewer_cited_{index}_{paragraph.number}"):
-                st.markdown(f"{badge('cited', 'orange-badge')} {number}{body}")
+                st.markdown(f"{CITED} {number}{body}")

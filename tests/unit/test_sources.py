@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from fpdf import FPDF
 
-from ingest.errors import SourceError
+from ingest.errors import ParseError, SourceError
 from ingest.parse import parse_decision
 from ingest.records import Outcome
 from ingest.sources import MAX_SOURCE_BYTES, discover, read_source
@@ -134,6 +134,16 @@ class TestHtml:
             "utf-8",
         )
         assert read_source(path).url == "https://www.lgo.org.uk/d/1"
+
+    def test_page_that_is_not_a_decision(self, tmp_path: Path) -> None:
+        path = tmp_path / "about.html"
+        path.write_text(
+            "<html><body><nav>Home</nav><main><h1>About us</h1><p>We look at complaints "
+            "about councils.</p><h2>Our annual report</h2><p>Read it.</p></main></body></html>",
+            "utf-8",
+        )
+        with pytest.raises(ParseError, match="no decision reference"):
+            parse_decision(read_source(path))
 
     def test_page_without_text(self, tmp_path: Path) -> None:
         path = tmp_path / "empty.html"
