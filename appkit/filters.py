@@ -61,14 +61,30 @@ def sidebar_filters(options: FilterOptions) -> DecisionFilter:
         st.header("Filters")
         st.caption("Applied to your next questions and to similar-decision searches.")
         st.multiselect(
-            "Organisation", options.organisations, key=ORGS, placeholder="Type to search"
+            "Organisation",
+            options.organisations,
+            key=ORGS,
+            placeholder="Type to search",
+            select_all=False,
         )
-        st.multiselect("Area", sorted(options.categories), key=AREAS, placeholder="Any area")
         st.multiselect(
-            "Sub-area", sub_areas, key=SUBS, format_func=_sub_area_label, placeholder="Any"
+            "Area", sorted(options.categories), key=AREAS, placeholder="Any area", select_all=False
         )
         st.multiselect(
-            "Outcome", options.outcomes, key=OUTCOMES, format_func=outcome_label, placeholder="Any"
+            "Sub-area",
+            sub_areas,
+            key=SUBS,
+            format_func=_sub_area_label,
+            placeholder="Any",
+            select_all=False,
+        )
+        st.multiselect(
+            "Outcome",
+            options.outcomes,
+            key=OUTCOMES,
+            format_func=outcome_label,
+            placeholder="Any",
+            select_all=False,
         )
         st.multiselect(
             "Reason for not investigating",
@@ -76,6 +92,7 @@ def sidebar_filters(options: FilterOptions) -> DecisionFilter:
             key=REASONS,
             format_func=reason_label,
             placeholder="Any",
+            select_all=False,
         )
         bounds = date_bounds(options)
         if bounds:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -95,16 +96,25 @@ def counts_frame(counts: dict[str, int], label: Any, column: str) -> pd.DataFram
 def _charts(result: SimilarResult) -> None:
     outcomes = counts_frame(result.outcome_counts, outcome_label, "outcome")
     reasons = counts_frame(result.reason_counts, reason_label, "reason")
-    left, right = st.columns(2)
-    with left:
-        st.markdown("**Outcomes**")
-        st.bar_chart(outcomes, x="outcome", y="decisions", horizontal=True, sort="-decisions")
-    with right:
-        st.markdown("**Reasons for not investigating**")
-        if reasons.empty:
-            st.caption("None of these decisions was closed for a stated reason.")
-        else:
-            st.bar_chart(reasons, x="reason", y="decisions", horizontal=True, sort="-decisions")
+    st.markdown("**How they ended**")
+    st.altair_chart(bar_chart(outcomes, "outcome"), width="stretch")
+    if not reasons.empty:
+        st.markdown("**Why those not investigated were not**")
+        st.altair_chart(bar_chart(reasons, "reason"), width="stretch")
+
+
+def bar_chart(frame: pd.DataFrame, column: str) -> alt.Chart:
+    """Horizontal bars, longest first, with labels long enough to read whole."""
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X("decisions:Q", title="decisions", axis=alt.Axis(tickMinStep=1)),
+            y=alt.Y(f"{column}:N", sort="-x", title=None, axis=alt.Axis(labelLimit=420)),
+            tooltip=[column, "decisions"],
+        )
+        .properties(height=alt.Step(26))
+    )
 
 
 def _hit(hit: DecisionHit) -> None:

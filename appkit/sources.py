@@ -37,7 +37,9 @@ def sources_panel(turn_id: int, citations: Sequence[Citation], expanded: bool) -
     """Each numbered source: who, what, where, the quote in its paragraph, and links."""
     if not citations:
         return
-    with st.expander(f"Sources ({len(citations)})", expanded=expanded, icon=":material/menu_book:"):
+    label = f"Sources ({len(citations)})"
+    icon = ":material/menu_book:"
+    with st.expander(label, expanded=expanded, icon=icon, key=f"sources_{turn_id}"):
         for citation in citations:
             _source(turn_id, citation)
 
@@ -120,7 +122,9 @@ def _decision_header(decision: Decision) -> None:
     facts = [
         " > ".join(part for part in (decision.category, decision.sub_category) if part),
         outcome_label(decision.outcome),
-        decision.outcome_raw,
+        ""
+        if decision.outcome_raw.lower() in outcome_label(decision.outcome)
+        else decision.outcome_raw,
         decision.date.strftime("%-d %B %Y") if decision.date else "",
     ]
     st.caption(escape_inline(" · ".join(dict.fromkeys(part for part in facts if part))))

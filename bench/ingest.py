@@ -1,12 +1,17 @@
 """Ingest throughput: the whole pipeline beside the raw embedding model on the same texts.
 
-    python bench/ingest.py [--repeat N] [--store DIR] [--flush-batches]
+    python bench/ingest.py [--repeat N] [--rounds R] [--store DIR] [--flush-batches]
 
 Builds the benchmark corpus (sample + seed, replicated ``--repeat`` times with
-altered references) into a fresh store, then embeds exactly the texts the
-pipeline embedded (``embedding_text`` of every chunk) with the same
-``Embedder`` in one call. Prints chunks/s and decisions/s for both, the time per
-pipeline stage and the pipeline/raw ratio (target: at least 85%).
+altered references) into fresh stores, ``--rounds`` times, and between the
+builds embeds exactly the texts the pipeline embeds (``embedding_text`` of
+every chunk) with the same ``Embedder`` in one call: raw, build, raw, build,
+raw. Other processes on a small machine make single wall-clock timings swing
+by 30% or more, so the ratio is given twice: best build against best raw pass
+(wall clock), and median chunks per CPU second of this process (all threads),
+which hardly moves with the load. Prints chunks/s and
+decisions/s, the time per pipeline stage and the pipeline/raw ratio (target:
+at least 85%).
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from statistics import median
+from typing import TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -29,17 +36,53 @@ from ingest.pipeline import BuildSummary, build, chunk_limits
 from ingest.settings import Settings
 from ingest.sources import discover, read_source
 
+T = TypeVar("T")
 TARGET_RATIO = 0.85
 DEFAULT_FLUSH_CHUNKS = 256  # the pipeline's batch when settings do not name one
 STAGES = ("parse", "chunk", "embed", "write")
 
 
+@dataclass(frozen=True)
+class Timing:
+    """Wall-clock seconds and this process's CPU seconds (all threads) of one measurement."""
+
+    wall: float
+    cpu: float
+
+    def __add__(self, other: Timing) -> Timing:
+        return Timing(self.wall + other.wall, self.cpu + other.cpu)
+
+
+@dataclass
+class Build:
+    summary: BuildSummary
+    timing: Timing
+
+
+@dataclass
+class Run:
+    """Everything one benchmark run measured."""
+
+    builds: list[Build]
+    raw: list[Timing]  # the same texts, embedded before, between and after the builds
+    load_s: float
+    texts: list[str]
+    decisions: int
+
+    @property
+    def best_build(self) -> Build:
+        return min(self.builds, key=lambda b: b.timing.wall)
+
+    @property
+    def best_raw(self) -> Timing:
+        return min(self.raw, key=lambda t: t.wall)
+
+
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--repeat", type=int, default=2, help="copies of the corpus (~600 chunks each)"
-    )
-    parser.add_argument("--store", type=Path, help="empty folder for the store (default: temp)")
+    parser.add_argument("--repeat", type=int, default=1, help="copies of the corpus (~590 chunks)")
+    parser.add_argument("--rounds", type=int, default=2, help="pipeline builds, each fresh")
+    parser.add_argument("--store", type=Path, help="empty folder for the last build's store")
     parser.add_argument(
         "--flush-batches",
         action="store_true",
@@ -48,12 +91,17 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
+def timed(work: Callable[[], T]) -> tuple[Timing, T]:
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = work()
+    return Timing(time.perf_counter() - wall, time.process_time() - cpu), result
+
+
 def timed_load(settings: Settings) -> tuple[Embedder, float]:
-    """The process-wide embedder (the build reuses it) and the seconds its load took."""
-    tick = time.perf_counter()
-    embedder = get_embedder(settings)
+    """The process-wide embedder (every build reuses it) and the seconds its load took."""
+    timing, embedder = timed(lambda: get_embedder(settings))
     embedder.embed(["warm-up passage about a council"] * 4)
-    return embedder, time.perf_counter() - tick
+    return embedder, timing.wall
 
 
 def chunk_texts(corpus: Path, settings: Settings, embedder: Embedder) -> list[list[str]]:
@@ -72,23 +120,6 @@ def chunk_texts(corpus: Path, settings: Settings, embedder: Embedder) -> list[li
     return per_decision
 
 
-@dataclass(frozen=True)
-class Timing:
-    """Wall-clock seconds and this process's CPU seconds (all threads) of one measurement."""
-
-    wall: float
-    cpu: float
-
-    def __add__(self, other: Timing) -> Timing:
-        return Timing(self.wall + other.wall, self.cpu + other.cpu)
-
-
-def timed(work: Callable[[], object]) -> tuple[Timing, object]:
-    wall, cpu = time.perf_counter(), time.process_time()
-    result = work()
-    return Timing(time.perf_counter() - wall, time.process_time() - cpu), result
-
-
 def raw_timing(embedder: Embedder, texts: list[str]) -> Timing:
     return timed(lambda: embedder.embed(texts))[0]
 
@@ -104,48 +135,36 @@ def flush_batches(per_decision: list[list[str]], settings: Settings) -> list[lis
     return [b for b in batches if b]
 
 
-@dataclass
-class Run:
-    """Everything one benchmark run measured."""
-
-    summary: BuildSummary
-    pipeline: Timing
-    raw: list[Timing]  # the same texts, embedded before and after the pipeline
-    load_s: float
-    texts: list[str]
-    decisions: int
-
-    @property
-    def raw_mean(self) -> Timing:
-        total = sum(self.raw, Timing(0.0, 0.0))
-        return Timing(total.wall / len(self.raw), total.cpu / len(self.raw))
-
-
-def measure(args: argparse.Namespace, corpus: Path, store: Path) -> Run:
-    settings = bench_settings(store)
-    embedder, load_s = timed_load(settings)
-    per_decision = chunk_texts(corpus, settings, embedder)
+def measure(corpus: Path, stores: list[Path]) -> Run:
+    """raw, build, raw, build, ..., raw: one build per store."""
+    embedder, load_s = timed_load(bench_settings(stores[0]))
+    per_decision = chunk_texts(corpus, bench_settings(stores[0]), embedder)
     texts = [t for group in per_decision for t in group]
-    before = raw_timing(embedder, texts)
-    pipeline, summary = timed(lambda: build([corpus], settings, store))
-    after = raw_timing(embedder, texts)
-    run = Run(summary, pipeline, [before, after], load_s, texts, len(per_decision))  # type: ignore[arg-type]
-    if args.flush_batches:
-        batched = sum(
-            (raw_timing(embedder, b) for b in flush_batches(per_decision, settings)),
-            Timing(0.0, 0.0),
-        )
-        print(
-            f"raw Embedder.embed in the pipeline's batches: {len(texts) / batched.wall:.1f} "
-            f"chunks/s ({batched.wall:.2f} s wall, {batched.cpu:.2f} s CPU)"
-        )
-    return run
+    raw, builds = [raw_timing(embedder, texts)], []
+    for store in stores:
+        timing, summary = timed(lambda s=store: build([corpus], bench_settings(s), s))
+        builds.append(Build(summary, timing))
+        raw.append(raw_timing(embedder, texts))
+    return Run(builds, raw, load_s, texts, len(per_decision))
+
+
+def time_flush_batches(corpus: Path, store: Path) -> None:
+    """Raw embedding in the pipeline's own batches: isolates the cost of batching."""
+    settings = bench_settings(store)
+    embedder = get_embedder(settings)
+    batches = flush_batches(chunk_texts(corpus, settings, embedder), settings)
+    total = sum((raw_timing(embedder, b) for b in batches), Timing(0.0, 0.0))
+    chunks = sum(len(b) for b in batches)
+    print(
+        f"raw Embedder.embed in the pipeline's {len(batches)} batches: "
+        f"{chunks / total.wall:.1f} chunks/s ({total.wall:.2f} s wall, {total.cpu:.2f} s CPU)"
+    )
 
 
 def stage_rows(summary: BuildSummary, wall: float) -> list[list[str]]:
-    rows = [[stage, summary.timings.get(stage, 0.0)] for stage in STAGES]
-    other = wall - sum(summary.timings.get(stage, 0.0) for stage in STAGES)
-    rows += [["other (open store, checks, commit)", other], ["pipeline total", wall]]
+    rows: list[tuple[str, float]] = [(s, summary.timings.get(s, 0.0)) for s in STAGES]
+    other = wall - sum(seconds for _, seconds in rows)
+    rows += [("other (open store, checks, commit)", other), ("pipeline total", wall)]
     return [[name, f"{secs:.2f}", f"{100 * secs / wall:.1f}%"] for name, secs in rows]
 
 
@@ -162,56 +181,86 @@ def rate_row(name: str, chunks: int, decisions: int, timing: Timing) -> list[str
     ]
 
 
+def rate_rows(run: Run) -> list[list[str]]:
+    n, docs = len(run.texts), run.decisions
+    rows = []
+    for i, (raw, done) in enumerate(zip(run.raw, [*run.builds, None], strict=True), start=1):
+        rows.append(rate_row(f"raw Embedder.embed, pass {i}", n, docs, raw))
+        if done is not None:
+            chunks, added = done.summary.chunks_added, done.summary.added_decisions
+            rows.append(rate_row(f"pipeline build {i}", chunks, added, done.timing))
+    best = run.best_build
+    chunks, added = best.summary.chunks_added, best.summary.added_decisions
+    loaded = Timing(best.timing.wall + run.load_s, best.timing.cpu)
+    rows.append(rate_row("BEST pipeline end to end", chunks, added, best.timing))
+    rows.append(rate_row("BEST pipeline + model load", chunks, added, loaded))
+    rows.append(rate_row("BEST raw Embedder.embed", n, docs, run.best_raw))
+    return rows
+
+
 def report(run: Run) -> None:
-    chunks, decisions, n = run.summary.chunks_added, run.summary.added_decisions, len(run.texts)
+    n = len(run.texts)
     words = sum(len(t.split()) for t in run.texts) / max(n, 1)
+    best = run.best_build
     print(
         f"\ncorpus: {run.decisions} decisions, {n} chunks (mean {words:.0f} words per embedded "
         f"text); model {bench_settings(Path()).embedding_model} loaded in {run.load_s:.1f} s\n"
     )
-    print(table(["pipeline stage", "seconds", "share"], stage_rows(run.summary, run.pipeline.wall)))
-    print()
-    load = Timing(run.pipeline.wall + run.load_s, run.pipeline.cpu)
-    rows = [
-        rate_row("pipeline end to end", chunks, decisions, run.pipeline),
-        rate_row("pipeline + model load", chunks, decisions, load),
-        rate_row("raw Embedder.embed, before", n, run.decisions, run.raw[0]),
-        rate_row("raw Embedder.embed, after", n, run.decisions, run.raw[-1]),
-        rate_row("raw Embedder.embed, mean", n, run.decisions, run.raw_mean),
-    ]
-    headers = ["measure", "chunks", "decisions", "wall s", "chunks/s", "decisions/s", "CPU s"]
-    print(table([*headers, "chunks/CPU s"], rows))
-    wall = (chunks / run.pipeline.wall) / (n / run.raw_mean.wall)
-    cpu = (chunks / run.pipeline.cpu) / (n / run.raw_mean.cpu)
-    verdict = "meets" if wall >= TARGET_RATIO else "BELOW"
     print(
-        f"\npipeline / raw throughput: {100 * wall:.1f}% wall clock ({verdict} the "
-        f"{100 * TARGET_RATIO:.0f}% target), {100 * cpu:.1f}% per CPU second"
+        table(
+            ["best build's stage", "seconds", "share"], stage_rows(best.summary, best.timing.wall)
+        )
     )
+    print()
+    headers = ["measure", "chunks", "decisions", "wall s", "chunks/s", "decisions/s", "CPU s"]
+    print(table([*headers, "chunks/CPU s"], rate_rows(run)))
+    wall = (best.summary.chunks_added / best.timing.wall) / (n / run.best_raw.wall)
+    raw_cpu = median(n / t.cpu for t in run.raw)
+    build_cpu = median(b.summary.chunks_added / b.timing.cpu for b in run.builds)
+    print("\npipeline / raw throughput (target >= 85%):")
+    print(f"  wall clock, best of each:   {verdict(wall)}")
+    print(f"  per CPU second, median:     {verdict(build_cpu / raw_cpu)}  (steadier under load)")
+
+
+def verdict(ratio: float) -> str:
+    return f"{100 * ratio:6.1f}% {'meets' if ratio >= TARGET_RATIO else 'BELOW'} the target"
+
+
+def check(run: Run) -> int:
+    """Non-zero when a build failed a file or embedded other texts than were timed raw."""
+    status = 0
+    for i, done in enumerate(run.builds, start=1):
+        if done.summary.failed or done.summary.chunks_added != len(run.texts):
+            print(
+                f"WARNING: build {i}: {len(done.summary.failed)} files failed, "
+                f"{done.summary.chunks_added} chunks added vs {len(run.texts)} texts timed raw",
+                file=sys.stderr,
+            )
+            status = 1
+    return status
 
 
 def run_benchmark(args: argparse.Namespace, workdir: Path) -> int:
-    store = args.store or workdir / "store"
-    if store.exists() and any(store.iterdir()):
-        print(f"--store {store} is not empty; give an empty or new folder", file=sys.stderr)
+    last = args.store or workdir / f"store-{args.rounds}"
+    if last.exists() and any(last.iterdir()):
+        print(f"--store {last} is not empty; give an empty or new folder", file=sys.stderr)
         return 2
+    stores = [workdir / f"store-{i}" for i in range(1, args.rounds)] + [last]
     corpus = make_corpus(workdir / "corpus", args.repeat)
     print(machine_line())
-    run = measure(args, corpus, store)
+    run = measure(corpus, stores)
     print(machine_line().replace("machine:", "after the runs:"))
     report(run)
-    if run.summary.failed or run.summary.chunks_added != len(run.texts):
-        print(
-            f"WARNING: {len(run.summary.failed)} failed, {run.summary.chunks_added} chunks added "
-            f"by the pipeline vs {len(run.texts)} texts timed raw",
-            file=sys.stderr,
-        )
-        return 1
-    return 0
+    if args.flush_batches:
+        time_flush_batches(corpus, last)
+    return check(run)
 
 
 def main() -> int:
     args = parse_args()
+    if args.repeat < 1 or args.rounds < 1:
+        print("--repeat and --rounds must be at least 1", file=sys.stderr)
+        return 2
     with tempfile.TemporaryDirectory(prefix="oqa-bench-ingest-") as tmp:
         return run_benchmark(args, Path(tmp))
 

@@ -178,3 +178,30 @@ def test_index_built_with_another_model_shows_the_help_sentence(
     assert not at.exception, at.exception
     message = at.error[0].value
     assert "some\\-other\\-model" in message and "python \\-m ingest build" in message
+
+
+def test_build_button_indexes_the_sample_and_opens_the_app(
+    tmp_path: Path, sample_dir: Path, use_store
+) -> None:
+    sample = tmp_path / "sample"
+    sample.mkdir()
+    for name in ("24-106-731.txt", "24-316-230.txt"):  # a small sample keeps this quick
+        (sample / name).write_text((sample_dir / name).read_text(encoding="utf-8"))
+    store = tmp_path / "store"
+    use_store(store, OQA_SAMPLE_DIR=str(sample))
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+    at.button(key="build_sample").click().run()
+    assert not at.exception, at.exception
+    assert "Sample index built: 2 files seen" in at.success[0].value.replace("\\", "")
+    assert at.button(key="example_0") is not None
+    ask(at, "Why was the complaint about free school transport not investigated?")
+    assert at.session_state["turns"][-1].answer.citations
+
+
+def test_unselecting_a_chip_removes_its_filter(app: AppTest) -> None:
+    app.multiselect(key="filter_outcomes").set_value(["upheld", "not_upheld"]).run()
+    (chips,) = [c for c in app.get("button_group") if c.key.startswith("filter_chips_")]
+    assert chips.value == [0, 1]
+    chips.set_value([1]).run()
+    assert not app.exception, app.exception
+    assert app.multiselect(key="filter_outcomes").value == ["not_upheld"]

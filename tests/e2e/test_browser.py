@@ -181,6 +181,11 @@ def test_ask_open_a_citation_and_see_the_quote(
     ask(page, QUESTION, turn=0)
     answer = page.get_by_test_id("stChatMessage").nth(1)
     expect(answer.get_by_text(expected.quote).first).to_be_visible()
+    page.screenshot(path=str(tmp_path / "answer.png"))
+    with page.expect_download() as download:
+        page.get_by_test_id("stSidebar").get_by_role("button", name="Export").click()
+    exported = Path(download.value.path()).read_text(encoding="utf-8")
+    assert QUESTION.rstrip("?") in exported and f"({expected.ref})" in exported
     answer.get_by_role("button", name="Open the decision").first.click()
     viewer = page.get_by_role("dialog")
     expect(viewer).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
