@@ -17,6 +17,7 @@ from ingest.records import Decision
 from retrieval.citations import CitationList, sentences
 from retrieval.keywords import STOPWORDS
 from retrieval.labels import LEGAL_TESTS, NOT_INVESTIGATED, outcome_label, reason_label
+from retrieval.search import is_boilerplate
 from retrieval.types import Citation, DecisionHit, Intent, QueryPlan
 
 NO_ANSWER = (
@@ -200,7 +201,9 @@ def _best_sentences(
             continue
         for position, quote in enumerate(sentences(passage.text)):
             overlap = len(wanted & _terms(quote))
-            # Earlier passages and sentences are better evidence at equal overlap.
-            scored.append((overlap, -passage_rank, -position, quote, passage.section))
+            # Case-specific text beats the standard paragraphs; then more shared words;
+            # then earlier passages and sentences.
+            specific = not is_boilerplate(passage.section)
+            scored.append((specific, overlap, -passage_rank, -position, quote, passage.section))
     scored.sort(reverse=True)
     return [(quote, section) for *_, quote, section in scored[:limit]]

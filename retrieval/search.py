@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 import numpy as np
@@ -19,6 +20,14 @@ _PASSAGE_WEIGHTS = (1.0, 0.35, 0.15)
 CATEGORY_BOOST = 1.3
 REASON_BOOST = 1.2
 WHY_NOT_BOOST = 1.25
+# Sections every decision repeats almost word for word: they match many questions but
+# say nothing about the case, so they count for less and are cited only as a last resort.
+BOILERPLATE = re.compile(r"role and powers|how i considered", re.IGNORECASE)
+BOILERPLATE_WEIGHT = 0.4
+
+
+def is_boilerplate(section: str) -> bool:
+    return bool(BOILERPLATE.search(section))
 
 
 def hybrid_documents(
@@ -58,7 +67,8 @@ def group_by_decision(
 
 
 def _hit(row: dict[str, str], documents: list[Document], per_decision: int) -> DecisionHit:
-    scores = [d.metadata.get("rrf", 0.0) for d in documents]
+    documents = sorted(documents, key=_passage_weight, reverse=True)
+    scores = [_passage_weight(d) for d in documents]
     score = sum(w * s for w, s in zip(_PASSAGE_WEIGHTS, scores, strict=False))
     return DecisionHit(
         rank=0,
@@ -75,6 +85,11 @@ def _hit(row: dict[str, str], documents: list[Document], per_decision: int) -> D
         similarity=max(d.metadata.get("similarity", 0.0) for d in documents),
         passages=[_passage(d) for d in documents[:per_decision]],
     )
+
+
+def _passage_weight(document: Document) -> float:
+    score = document.metadata.get("rrf", 0.0)
+    return score * BOILERPLATE_WEIGHT if is_boilerplate(document.metadata["section"]) else score
 
 
 def _passage(document: Document) -> Passage:
