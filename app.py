@@ -13,9 +13,17 @@ from appkit.conversation import chat_box, conversation
 from appkit.export import conversation_markdown
 from appkit.filters import date_bounds, show_chips, sidebar_filters
 from appkit.loader import built_note, engine_or_stop, load_options
+from appkit.organisation_page import (
+    ORGANISATION_PICK,
+    ORGANISATION_TAB,
+    current_organisation,
+    render_organisation_page,
+    show_organisation,
+)
 from appkit.similar import similar_view
 from appkit.sources import show_viewer
 from ingest.settings import get_settings
+from retrieval import Engine
 
 st.set_page_config(page_title="Ombudsman Q&A", page_icon=":material/gavel:", layout="wide")
 
@@ -48,6 +56,21 @@ def conversation_controls(box: st.delta_generator.DeltaGenerator) -> None:
         )
 
 
+def organisation_view(engine: Engine, organisations: list[str]) -> None:
+    """Pick an organisation (or arrive from a citation) and show its page."""
+    names = [n for n in organisations if n != "Unknown organisation"]
+    st.session_state.setdefault(ORGANISATION_PICK, current_organisation())
+    st.selectbox(
+        "Organisation",
+        names,
+        placeholder="Choose a council or care provider",
+        key=ORGANISATION_PICK,
+        on_change=lambda: show_organisation(st.session_state[ORGANISATION_PICK]),
+    )
+    if chosen := current_organisation():
+        render_organisation_page(engine, chosen)
+
+
 def main() -> None:
     settings = get_settings()
     controls = st.sidebar.container()
@@ -61,8 +84,10 @@ def main() -> None:
     )
     built_note()
     show_chips(date_bounds(options))
-    talk, alike = st.tabs(
-        [state.CONVERSATION_TAB, state.SIMILAR_TAB], key=state.VIEW, on_change="rerun"
+    talk, alike, organisation = st.tabs(
+        [state.CONVERSATION_TAB, state.SIMILAR_TAB, ORGANISATION_TAB],
+        key=state.VIEW,
+        on_change="rerun",
     )
     if talk.open is not False:
         with talk:
@@ -71,6 +96,9 @@ def main() -> None:
     if alike.open:
         with alike:
             similar_view(engine, filters)
+    if organisation.open:
+        with organisation:
+            organisation_view(engine, options.organisations)
     show_viewer(engine)
     conversation_controls(controls)
 

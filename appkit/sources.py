@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import streamlit as st
 
 from appkit import state
+from appkit.organisation_page import show_organisation
 from appkit.text import (
     badge,
     escape_inline,
@@ -55,10 +56,10 @@ def _source(turn_id: int, citation: Citation) -> None:
         request = state.ViewerRequest(
             citation.ref, citation.section, citation.paragraphs, citation.quote
         )
-        _actions(f"{turn_id}_{citation.n}", citation.ref, citation.url, request)
+        _actions(f"{turn_id}_{citation.n}", citation, request)
 
 
-def _actions(key: str, ref: str, url: str, request: state.ViewerRequest) -> None:
+def _actions(key: str, citation: Citation, request: state.ViewerRequest) -> None:
     with st.container(horizontal=True):
         st.button(
             "Open the decision",
@@ -72,9 +73,17 @@ def _actions(key: str, ref: str, url: str, request: state.ViewerRequest) -> None
             key=f"similar_{key}",
             icon=":material/compare:",
             on_click=state.find_similar,
-            kwargs={"ref": ref},
+            kwargs={"ref": citation.ref},
         )
-        if link := safe_url(url):
+        st.button(
+            "Organisation",
+            key=f"org_{key}",
+            icon=":material/account_balance:",
+            on_click=show_organisation,
+            args=(citation.organisation,),
+            help="What the Ombudsman decided about this organisation, and why.",
+        )
+        if link := safe_url(citation.url):
             st.link_button(
                 "Published decision", link, key=f"link_{key}", icon=":material/open_in_new:"
             )

@@ -103,6 +103,30 @@ def status_command(
         typer.echo(f"{key:>16}: {value}")
 
 
+@app.command("verify")
+def verify_command(
+    store: StoreOption = None,
+    repair: Annotated[
+        bool, typer.Option("--repair", help="Make the stores agree (see ingest/verify.py).")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Check that decisions, chunks, keyword index and Chroma agree; exit 1 if they do not."""
+    from ingest.verify import verify_store
+
+    try:
+        report, actions = verify_store(get_settings(), store, fix=repair)
+    except OQAError as error:
+        _fail(str(error))
+    if as_json:
+        typer.echo(json.dumps({**report.to_json(), "repaired": actions}, indent=2))
+    else:
+        for line in [*(f"repaired: {a}" for a in actions), *report.lines()]:
+            typer.echo(line)
+    if not report.ok:
+        raise typer.Exit(code=1)
+
+
 def _fail(message: str) -> None:
     typer.echo(f"Error: {message}", err=True)
     raise typer.Exit(code=2)

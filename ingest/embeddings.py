@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 
 import numpy as np
@@ -69,11 +71,14 @@ class Embedder:
             )
         return [len(ids) for ids in encoded["input_ids"]]
 
-    def embed(self, texts: list[str]) -> np.ndarray:
-        """Unit-length vectors, so the dot product is the cosine similarity."""
+    def embed(self, texts: list[str], threads: int = 0) -> np.ndarray:
+        """Unit-length vectors, so the dot product is the cosine similarity.
+
+        ``threads``: torch threads for this call (0: torch's default, all cores).
+        """
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        with self._lock:
+        with self._lock, _torch_threads(threads):
             vectors = self._model.encode(
                 texts,
                 batch_size=self.batch_size,
@@ -82,6 +87,22 @@ class Embedder:
                 show_progress_bar=False,
             )
         return vectors.astype(np.float32)
+
+
+@contextmanager
+def _torch_threads(threads: int) -> Iterator[None]:
+    """Torch's (process-wide) thread count for one call; callers hold the embedder's lock."""
+    if not threads:
+        yield
+        return
+    import torch
+
+    previous = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
 
 
 @lru_cache(maxsize=4)

@@ -26,3 +26,7 @@ class IndexMismatchError(OQAError):
 
 class IndexMissingError(OQAError):
     """No index has been built at the configured store."""
+
+
+class StoreUnavailableError(OQAError):
+    """The vector store cannot be reached or refused us (Chroma server mode)."""

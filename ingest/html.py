@@ -111,5 +111,11 @@ def _list_marker(item: Tag) -> str:
     if not isinstance(parent, Tag) or parent.name != "ol":
         return "- "
     siblings = [li for li in parent.find_all("li", recursive=False)]
-    start = int(parent.get("start", 1) or 1)
+    start = _start_number(parent.get("start"))
     return f"{start + siblings.index(item)}. "
+
+
+def _start_number(value: object) -> int:
+    """``<ol start="3">``; a page's ``start="x"`` (or ``start="-"``) counts from 1."""
+    text = str(value or "").strip()
+    return int(text) if re.fullmatch(r"-?[0-9]{1,9}", text) else 1

@@ -46,6 +46,9 @@ from ingest.records import Decision, Outcome, Paragraph, Section, SourceDoc
 UNKNOWN_ORGANISATION = "Unknown organisation"
 # A PDF's wrapped line continues the paragraph above; short lines ("- apologise") do not wrap.
 _WRAP_MIN_CHARS = 50
+# The longest published decisions run to a few hundred lines; far more is not one decision
+# (and would make the line-by-line reader slow).
+MAX_LINES = 10_000
 
 
 @dataclass
@@ -63,7 +66,10 @@ class _Section:
 
 def parse_decision(doc: SourceDoc) -> Decision:
     """Parse one decision, or raise ParseError saying why the text is not one."""
-    reader = _Reader.read(clean_lines(doc.text))
+    lines = clean_lines(doc.text)
+    if len(lines) > MAX_LINES:
+        raise ParseError(doc.path, f"{len(lines):,} lines: too many for one decision")
+    reader = _Reader.read(lines)
     ref = reader.header.ref or _fallback_ref(doc)
     if not ref:
         raise ParseError(doc.path, "no decision reference in the text, URL or file name")
@@ -249,7 +255,7 @@ def _starts_section(line: str, following: str | None) -> bool:
 
 
 def _wrapped(text: str) -> bool:
-    last_line = text.rsplit("\n", 1)[-1]
+    last_line = text[text.rfind("\n") + 1 :]  # not rsplit: that copies the whole paragraph
     return len(last_line) >= _WRAP_MIN_CHARS and not ends_sentence(last_line)
 
 

@@ -81,6 +81,7 @@ def build(
     store = open_store(settings, store_dir, read_only=False)
     try:
         store.claim_identity(index_identity(settings, embedder))
+        store.mark_started()
         run = _BuildRun(
             store, embedder, chunk_limits(settings, embedder), settings.build_flush_chunks
         )

@@ -47,6 +47,12 @@ class Settings(BaseSettings):
         "auto", description="Device for embeddings: `auto` (CUDA when present), `cpu`, `cuda`."
     )
     embedding_batch_size: int = Field(32, ge=1, description="Passages embedded per model call.")
+    embedding_query_threads: int = Field(
+        1,
+        ge=0,
+        description="Torch threads for embedding a question: one is about as fast for a short "
+        "text and stays fast on a busy CPU, where more wait on each other; 0: torch's default.",
+    )
     build_flush_chunks: int = Field(
         256,
         ge=1,
@@ -69,7 +75,13 @@ class Settings(BaseSettings):
     # --- retrieval -------------------------------------------------------
     dense_k: int = Field(40, ge=1, description="Chunks fetched from the vector index per query.")
     keyword_k: int = Field(40, ge=1, description="Chunks fetched from the keyword index per query.")
-    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
+    keyword_max_postings: int = Field(
+        10_000,
+        ge=0,
+        description="Keyword search drops a question's commonest words once the words kept "
+        "match this many chunks (BM25 cost grows with them; rare words are kept); 0: no limit.",
+    )
+    rrf_k: int = Field(20, ge=1, description="Reciprocal-rank-fusion constant.")
     results_k: int = Field(10, ge=1, description="Decisions returned by search and similar.")
     passages_per_decision: int = Field(3, ge=1, description="Best passages kept per decision.")
     min_relevance: float = Field(
@@ -97,6 +109,19 @@ class Settings(BaseSettings):
         SecretStr(""), description="API key for an OpenAI-compatible server (never logged)."
     )
     llm_timeout_s: float = Field(60.0, gt=0, description="Seconds before the LLM is given up on.")
+    llm_max_tokens: int = Field(
+        512, ge=16, description="Longest LLM answer, in tokens (bounds the time a CPU model takes)."
+    )
+    llm_max_passages: int = Field(
+        8, ge=1, description="Numbered passages (summaries first) given to the LLM per question."
+    )
+    citation_min_support: float = Field(
+        0.6,
+        ge=0,
+        le=1,
+        description="Share of an LLM sentence's content words that one or two adjacent "
+        "sentences of its cited passage must contain; less and the sentence is removed.",
+    )
 
     # --- Chroma server mode ----------------------------------------------
     chroma_host: str = Field("", description="Chroma server host; empty uses the embedded store.")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -83,16 +84,32 @@ def _read_bytes(path: Path) -> bytes:
 
 
 def _decode(path: Path, raw: bytes) -> str:
-    if b"\x00" in raw[:8192]:
-        raise SourceError(str(path), "binary file, not text")
+    head = raw[:8192]
+    if b"\x00" in head:
+        raise SourceError(str(path), _binary_reason(head))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise SourceError(
             str(path), f"not UTF-8 text (invalid byte at offset {error.start})"
         ) from error
-    # Control characters other than tab/newline are never part of a decision.
-    return "".join(ch for ch in text if ch in "\t\n" or ch >= " " or ch == "\r")
+    # Control characters (C0, DEL, C1) other than tab/newline are never part of a decision;
+    # some (NEL U+0085) would even split a line in two.
+    return _CONTROL.sub("", text)
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _binary_reason(head: bytes) -> str:
+    # UTF-16 without a byte-order mark: for Latin text one byte of every pair is a zero, and
+    # the pairs read as printable characters (an image's runs of zeros do not).
+    if max(head[0::2].count(0), head[1::2].count(0)) > len(head) // 3:
+        for codec in ("utf-16-le", "utf-16-be"):
+            text = head[: len(head) // 2 * 2].decode(codec, errors="replace")
+            if sum(ch.isprintable() or ch in "\r\n\t" for ch in text) > 0.95 * len(text):
+                return "UTF-16 text, not UTF-8 (save it as UTF-8)"
+    return "binary file, not text"
 
 
 def _pdf_text(path: Path, raw: bytes) -> str:

@@ -29,6 +29,7 @@ from ingest.vectors import VectorIndex, open_vector_index
 logger = logging.getLogger(__name__)
 
 DB_NAME = "oqa.sqlite3"
+_MATCH_COUNT_CACHE = 200_000  # phrases; a few MB at most
 SCHEMA_VERSION = "1"
 
 _SCHEMA = """
@@ -108,6 +109,7 @@ class Store:
         self.vectors = vectors
         self._lock = threading.RLock()
         self._db = _connect(store_dir / DB_NAME, read_only)
+        self._match_counts: dict[str, int] = {}  # FTS5 phrase → matching chunks (readers only)
 
     # --- identity ---------------------------------------------------------
     def identity(self) -> IndexIdentity | None:
@@ -143,8 +145,12 @@ class Store:
                 "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", values.items()
             )
 
+    def mark_started(self) -> None:
+        """Recorded before a build writes, so ``verify`` can tell a build did not finish."""
+        self._set_meta(build_state="running")
+
     def mark_built(self) -> None:
-        self._set_meta(last_build=time.strftime("%Y-%m-%dT%H:%M:%S%z"))
+        self._set_meta(last_build=time.strftime("%Y-%m-%dT%H:%M:%S%z"), build_state="finished")
 
     # --- writing ----------------------------------------------------------
     def known_doc_hashes(self) -> dict[str, str]:
@@ -276,7 +282,7 @@ class Store:
         """References of the decisions that pass ``where`` (the indexed, fast path)."""
         sql, args = _filter_sql(where)
         with self._lock:
-            return [row[0] for row in self._db.execute(f"SELECT ref FROM decisions{sql}", args)]
+            return [row[0] for row in self._db.execute(f"SELECT d.ref FROM decisions d{sql}", args)]
 
     def filter_chunk_ids(self, where: DecisionFilter, limit: int) -> list[str] | None:
         """Chunk ids under ``where``; None when there are more than ``limit``."""
@@ -293,13 +299,32 @@ class Store:
     ) -> list[tuple[str, float]]:
         """(chunk id, BM25 score, higher is better) for an FTS5 MATCH expression."""
         sql, args = _filter_sql(where or DecisionFilter(), prefix="AND")
-        query = (
-            "SELECT c.id, -bm25(chunks_fts, 0.4, 1.0) AS score FROM chunks_fts"
-            " JOIN chunks c ON c.rowid = chunks_fts.rowid JOIN decisions d ON d.ref = c.ref"
-            f" WHERE chunks_fts MATCH ?{sql} ORDER BY bm25(chunks_fts, 0.4, 1.0) LIMIT ?"
-        )
+        if sql:
+            query = (
+                "SELECT c.id, -bm25(chunks_fts, 0.4, 1.0) AS score FROM chunks_fts"
+                " JOIN chunks c ON c.rowid = chunks_fts.rowid JOIN decisions d ON d.ref = c.ref"
+                f" WHERE chunks_fts MATCH ?{sql} ORDER BY bm25(chunks_fts, 0.4, 1.0) LIMIT ?"
+            )
+        else:  # unfiltered: rank inside FTS5 alone, join only the k rows kept
+            query = (
+                "SELECT c.id, -s.rank FROM (SELECT rowid, bm25(chunks_fts, 0.4, 1.0) AS rank"
+                " FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY rank LIMIT ?) s"
+                " JOIN chunks c ON c.rowid = s.rowid ORDER BY s.rank"
+            )
         with self._lock:
             return [(row[0], float(row[1])) for row in self._db.execute(query, [match, *args, k])]
+
+    def match_counts(self, phrases: Sequence[str]) -> dict[str, int]:
+        """Chunks matching each FTS5 phrase, cached in a reader (a count only steers which
+        words the keyword search keeps, so one gone stale after an update does no harm)."""
+        counts = {p: self._match_counts[p] for p in phrases if p in self._match_counts}
+        with self._lock:
+            for phrase in dict.fromkeys(p for p in phrases if p not in counts):
+                query = "SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?"
+                counts[phrase] = int(self._db.execute(query, (phrase,)).fetchone()[0])
+        if self.read_only and len(self._match_counts) < _MATCH_COUNT_CACHE:
+            self._match_counts.update(counts)
+        return counts
 
     def facet(self, column: str, where: DecisionFilter | None = None) -> dict[str, int]:
         """Decision counts per value of a column (``reason`` counts decision_reasons)."""
@@ -319,6 +344,15 @@ class Store:
         with self._lock:
             return dict(self._db.execute(query, args).fetchall())
 
+    def category_mix(self) -> list[tuple[str, str, str, int]]:
+        """(organisation, area, sub-area, decisions): what each organisation is complained of."""
+        query = (
+            "SELECT organisation, category, sub_category, count(*) FROM decisions"
+            " GROUP BY organisation, category, sub_category"
+        )
+        with self._lock:
+            return [(o, c, s, int(n)) for o, c, s, n in self._db.execute(query).fetchall()]
+
     def decision_rows(self, where: DecisionFilter | None = None) -> list[dict[str, str]]:
         """Header fields of every decision under ``where``, newest first."""
         sql, args = _filter_sql(where or DecisionFilter())
@@ -330,6 +364,12 @@ class Store:
             cursor = self._db.execute(query, args)
             names = [column[0] for column in cursor.description]
             return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    @contextmanager
+    def sql(self) -> Iterator[sqlite3.Connection]:
+        """The SQLite connection under the store's lock (for ``ingest.verify``'s raw checks)."""
+        with self._lock:
+            yield self._db
 
     def close(self) -> None:
         with self._lock:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ingest.errors import StoreUnavailableError
 from ingest.records import Chunk, content_hash
 from ingest.settings import Settings
 
@@ -16,10 +17,13 @@ logger = logging.getLogger(__name__)
 CHROMA_DIR = "chroma"
 # Chroma rejects oversized requests; stay well under its batch limit.
 _WRITE_BATCH = 1000
+# A query among this many ids or fewer reads their vectors and ranks them exactly: local
+# Chroma spends ~20 ms on any id-filtered query at 100k+ vectors, a read of 200 takes ~5.
+EXACT_MAX_IDS = 200
 
 
 class VectorIndex:
-    """Chunk vectors keyed by chunk id, with the chunk's flat metadata beside them."""
+    """Chunk vectors keyed by chunk id, with the chunk's flat metadata beside them (no text)."""
 
     def __init__(self, collection: object) -> None:
         self._collection = collection
@@ -31,7 +35,8 @@ class VectorIndex:
                 ids=[c.id for c in part],
                 embeddings=vectors[start : start + _WRITE_BATCH],
                 metadatas=[c.metadata for c in part],
-                documents=[c.text for c in part],
+                # No documents: the text lives in SQLite (the source of truth), and Chroma
+                # would full-text index it again: a third of the write time, half its disk.
             )
 
     def delete(self, ids: Sequence[str]) -> None:
@@ -44,7 +49,18 @@ class VectorIndex:
         return set(self._collection.get(ids=list(ids), include=[])["ids"])
 
     def embeddings(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
-        result = self._collection.get(ids=list(ids), include=["embeddings"])
+        """Stored vectors of ``ids``; an id whose vector cannot be read is left out."""
+        from chromadb.errors import ChromaError
+
+        try:
+            result = self._collection.get(ids=list(ids), include=["embeddings"])
+        except ChromaError as error:
+            # Seen with the embedded store while another process builds: this process's
+            # Chroma lists ids that its vector segment cannot serve yet ("Error finding id").
+            if len(ids) == 1:
+                logger.info("no vector readable for %s yet (%s)", ids[0], error)
+                return {}
+            return {k: v for chunk_id in ids for k, v in self.embeddings([chunk_id]).items()}
         return {
             chunk_id: np.asarray(vector, dtype=np.float32)
             for chunk_id, vector in zip(result["ids"], result["embeddings"], strict=True)
@@ -52,6 +68,10 @@ class VectorIndex:
 
     def all_ids(self) -> set[str]:
         return set(self._collection.get(include=[])["ids"])
+
+    def listed_ids(self) -> list[str]:
+        """Every id as Chroma lists it, so that a repeated id shows up twice (for verify)."""
+        return list(self._collection.get(include=[])["ids"])
 
     def count(self) -> int:
         return int(self._collection.count())
@@ -62,6 +82,8 @@ class VectorIndex:
         """(chunk id, cosine similarity) of the nearest chunks, optionally among ``ids``."""
         if ids is not None and not ids:
             return []
+        if ids is not None and len(ids) <= EXACT_MAX_IDS:
+            return _nearest(self.embeddings(ids), vector, k)
         result = self._collection.query(
             query_embeddings=[vector],
             n_results=k,
@@ -72,6 +94,18 @@ class VectorIndex:
             (chunk_id, 1.0 - float(distance))
             for chunk_id, distance in zip(result["ids"][0], result["distances"][0], strict=True)
         ]
+
+
+def _nearest(stored: dict[str, np.ndarray], vector: np.ndarray, k: int) -> list[tuple[str, float]]:
+    """Exact cosine top-k over a few stored vectors."""
+    if not stored:
+        return []
+    matrix = np.stack(list(stored.values()))
+    norms = np.linalg.norm(matrix, axis=1) * (np.linalg.norm(vector) or 1.0)
+    similarity = matrix @ vector / np.where(norms > 0, norms, 1.0)
+    best = np.argsort(-similarity, kind="stable")[:k]
+    ids = list(stored)
+    return [(ids[i], float(similarity[i])) for i in best]
 
 
 def collection_name(settings: Settings) -> str:
@@ -98,10 +132,31 @@ def chroma_client(settings: Settings, store_dir: Path) -> object:
 
 
 def open_vector_index(settings: Settings, store_dir: Path) -> VectorIndex:
-    client = chroma_client(settings, store_dir)
-    collection = client.get_or_create_collection(
-        collection_name(settings),
-        configuration={"hnsw": {"space": "cosine"}},
-        embedding_function=None,
-    )
+    import httpx
+    from chromadb.errors import ChromaError
+
+    try:
+        client = chroma_client(settings, store_dir)
+        collection = client.get_or_create_collection(
+            collection_name(settings),
+            configuration={"hnsw": {"space": "cosine"}},
+            embedding_function=None,
+        )
+    except (ValueError, ChromaError, httpx.HTTPError) as error:
+        if not settings.chroma_host:
+            raise
+        raise StoreUnavailableError(_server_problem(settings, error)) from error
     return VectorIndex(collection)
+
+
+def _server_problem(settings: Settings, error: Exception) -> str:
+    """One sentence for a user; the token is never echoed, whatever the client's message says."""
+    detail = str(error) or type(error).__name__
+    token = settings.chroma_token.get_secret_value()
+    if token:
+        detail = detail.replace(token, "***")
+    return (
+        f"Cannot use the Chroma server at {settings.chroma_host}:{settings.chroma_port} "
+        f"({detail}). Start it (`chroma run --path DIR --port PORT`), check OQA_CHROMA_HOST, "
+        "OQA_CHROMA_PORT and OQA_CHROMA_TOKEN, or unset OQA_CHROMA_HOST for the embedded store."
+    )

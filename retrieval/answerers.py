@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from ingest.chunk import SUMMARY_SECTION
 from ingest.reasons import find_reasons
 from ingest.records import Decision
+from retrieval.checker import looks_like_instruction
 from retrieval.citations import CitationList, sentences
-from retrieval.keywords import STOPWORDS
+from retrieval.keywords import content_terms
 from retrieval.labels import LEGAL_TESTS, NOT_INVESTIGATED, outcome_label, reason_label
 from retrieval.search import is_boilerplate
 from retrieval.types import Citation, DecisionHit, Intent, QueryPlan
@@ -27,6 +28,7 @@ NO_ANSWER = (
 )
 MAX_LEAD_SENTENCES = 3
 MAX_OTHER_DECISIONS = 2
+MAX_SIMILAR = 5  # similar decisions listed in an answer
 _NOT_INVESTIGATING = re.compile(
     r"\b(will|did|do|could|can|would) not (start|investigat|look)", re.I
 )
@@ -40,7 +42,10 @@ class Draft:
     lines: list[str] = field(default_factory=list)
 
     def add(self, decision: Decision, quote: str, section: str, template: str) -> bool:
-        """Add ``template`` (with ``{quote}``) citing ``quote``; False if it is not verbatim."""
+        """Add ``template`` (with ``{quote}``) citing ``quote``; False if it is not verbatim
+        or is an instruction planted in the text (quoting it would only spread it)."""
+        if looks_like_instruction(quote):
+            return False
         n = self.citations.cite(decision, quote, section)
         if n is None:
             return False
@@ -71,13 +76,20 @@ class ExtractiveAnswerer:
     """Compose a cited answer from retrieved passages."""
 
     def compose(
-        self, plan: QueryPlan, hits: list[DecisionHit], decisions: dict[str, Decision]
+        self,
+        plan: QueryPlan,
+        hits: list[DecisionHit],
+        decisions: dict[str, Decision],
+        focus: Decision | None = None,
     ) -> Draft:
+        """``focus``: the decision a similar-intent question is about (hits are like it)."""
         draft = Draft()
         usable = [h for h in hits if h.ref in decisions]
         if not usable:
             return draft
-        if plan.intent == Intent.WHY_NOT:
+        if focus is not None and plan.intent == Intent.SIMILAR:
+            self._similar(draft, focus, usable, decisions)
+        elif plan.intent == Intent.WHY_NOT:
             self._why_not(draft, plan, usable, decisions)
         elif plan.intent == Intent.LOOKUP:
             self._lookup(draft, plan, usable[0], decisions[usable[0].ref])
@@ -105,6 +117,21 @@ class ExtractiveAnswerer:
                     section,
                     f"A similar decision, {_name(decision)}, gave this reason: “{{quote}}”",
                 )
+
+    def _similar(
+        self, draft: Draft, focus: Decision, hits: list[DecisionHit], decisions: dict[str, Decision]
+    ) -> None:
+        """The decision in focus in one quoted sentence, then each similar one in one."""
+        for quote, section in _lead_sentences(focus)[:1]:
+            draft.add(
+                focus, quote, section, f"Decisions like {_name(focus)}, which said: “{{quote}}”"
+            )
+        for hit in hits[:MAX_SIMILAR]:
+            decision = decisions[hit.ref]
+            why = "; ".join(hit.why_similar)
+            intro = f"{_name(decision)}, {outcome_label(hit.outcome)}{f' ({why})' if why else ''}"
+            for quote, section in _lead_sentences(decision)[:1]:
+                draft.add(decision, quote, section, intro + ": “{quote}”")
 
     def _name_reasons(self, draft: Draft, decision: Decision) -> None:
         for reason in decision.reasons:
@@ -166,6 +193,12 @@ def _reason_sentences(decision: Decision) -> list[tuple[str, str]]:
     return found
 
 
+def _lead_sentences(decision: Decision) -> list[tuple[str, str]]:
+    """The stated reason of a decision not investigated, else its summary's first sentence."""
+    reasons = _reason_sentences(decision)
+    return reasons or [(q, SUMMARY_SECTION) for q in sentences(decision.summary)[:1]]
+
+
 def _sentence_stating(decision: Decision, reason: str) -> tuple[str, str] | None:
     """The first sentence (summary, then the closing sections) that gives ``reason``."""
     candidates = [(q, SUMMARY_SECTION) for q in sentences(decision.summary)]
@@ -178,29 +211,17 @@ def _sentence_stating(decision: Decision, reason: str) -> tuple[str, str] | None
     return None
 
 
-def _terms(text: str) -> set[str]:
-    words = re.findall(r"[a-z0-9]+", text.lower())
-    return {_stem(w) for w in words if w not in STOPWORDS and len(w) > 2}
-
-
-def _stem(word: str) -> str:
-    for suffix in ("ing", "ed", "es", "s"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            return word[: -len(suffix)]
-    return word
-
-
 def _best_sentences(
     plan: QueryPlan, hit: DecisionHit, limit: int, skip_summary: bool = False
 ) -> list[tuple[str, str]]:
     """Sentences of the hit's passages sharing most words with the question."""
-    wanted = _terms(plan.text)
+    wanted = content_terms(plan.text)
     scored = []
     for passage_rank, passage in enumerate(hit.passages):
         if skip_summary and passage.section == SUMMARY_SECTION:
             continue
         for position, quote in enumerate(sentences(passage.text)):
-            overlap = len(wanted & _terms(quote))
+            overlap = len(wanted & content_terms(quote))
             # Case-specific text beats the standard paragraphs; then more shared words;
             # then earlier passages and sentences.
             specific = not is_boilerplate(passage.section)

@@ -1,4 +1,4 @@
-"""The answer chain, as a LangChain Runnable: understand → retrieve → compose."""
+"""The answer chain, as a LangChain Runnable: rewrite → understand → retrieve → compose."""
 
 from __future__ import annotations
 
@@ -7,15 +7,19 @@ from typing import Any
 
 from langchain_core.runnables import Runnable, RunnableLambda
 
+Step = Callable[[dict[str, Any]], dict[str, Any]]
 
-def answer_chain(
-    understand: Callable[[dict[str, Any]], dict[str, Any]],
-    retrieve: Callable[[dict[str, Any]], dict[str, Any]],
-    compose: Callable[[dict[str, Any]], Any],
-) -> Runnable:
-    """Each step takes and extends one state dict, so any step can be swapped or traced."""
+
+def prepare_chain(rewrite: Step, understand: Step, retrieve: Step) -> Runnable:
+    """Everything before composing: each step takes and extends one state dict, so any step
+    can be swapped or traced. Streaming runs this, then streams the compose step itself."""
     return (
-        RunnableLambda(understand, name="understand")
+        RunnableLambda(rewrite, name="rewrite")
+        | RunnableLambda(understand, name="understand")
         | RunnableLambda(retrieve, name="retrieve")
-        | RunnableLambda(compose, name="compose")
     )
+
+
+def answer_chain(prepare: Runnable, compose: Callable[[dict[str, Any]], Any]) -> Runnable:
+    """The whole chain; the compose step picks the answerer (extractive or LLM)."""
+    return prepare | RunnableLambda(compose, name="compose")

@@ -15,6 +15,7 @@ from ingest.errors import OQAError
 from ingest.store import DecisionFilter
 from retrieval.engine import Engine, open_engine
 from retrieval.labels import outcome_label
+from retrieval.organisation_report import profile_lines
 
 app = typer.Typer(
     help="Ombudsman Q&A: search decisions, ask cited questions, find similar ones.",
@@ -146,6 +147,23 @@ def similar_command(
     _run(store, ref or text or "", batch, as_json, run, _print_similar)
 
 
+@app.command("organisation")
+def organisation_command(
+    name: Annotated[str, typer.Argument(help="Council or provider; loose forms work.")] = "",
+    store: StoreOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """One organisation's decisions: outcomes, reasons, remedies, similar organisations."""
+    _run(
+        store,
+        name,
+        None,
+        as_json,
+        lambda engine, q: engine.organisation(q).to_json(),
+        lambda result: typer.echo("\n".join(profile_lines(result))),
+    )
+
+
 def _run(
     store: Path | None,
     query: str,
@@ -203,6 +221,8 @@ def _print_search(result: dict[str, Any]) -> None:
 
 def _print_answer(result: dict[str, Any]) -> None:
     typer.echo(result["answer"])
+    if result.get("notice"):  # e.g. the LLM failed and this is the extractive answer
+        typer.echo(f"\n({result['notice']})")
     if result["citations"]:
         typer.echo("\nSources:")
     for c in result["citations"]:

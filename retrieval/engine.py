@@ -7,38 +7,59 @@ Thread-safe for readers: the store and the model guard their own state.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
+
+from langchain_core.language_models import BaseChatModel
 
 from ingest.normalise import canonical_ref
 from ingest.records import Decision
 from ingest.settings import Settings, get_settings
 from ingest.store import DecisionFilter
 from retrieval.answerers import NO_ANSWER, ExtractiveAnswerer, is_answerable
-from retrieval.chain import answer_chain
+from retrieval.chain import answer_chain, prepare_chain
+from retrieval.conversation import rewrite
 from retrieval.errors import QuestionError, UnknownReferenceError
 from retrieval.index import Index, open_index
+from retrieval.llm import LLMFailure
+from retrieval.llm import chat_model as build_chat_model
+from retrieval.llm_answerer import LLMAnswerer
+from retrieval.organisation import OrganisationProfile, organisation_profile
 from retrieval.query import Vocabulary, plan_query, with_filters
 from retrieval.search import search_plan
 from retrieval.similar import overview, similar_to_decision, similar_to_text
+from retrieval.stats_answer import stats_answer
 from retrieval.types import (
     Answer,
+    Citation,
     FilterOptions,
+    Intent,
     QueryPlan,
+    RemovedSentence,
     SearchResult,
     SimilarResult,
     Turn,
 )
 
+log = logging.getLogger(__name__)
+
 
 class Engine:
-    def __init__(self, index: Index) -> None:
+    """``chat_model``: answer with this LangChain chat model (tests pass a fake one); without
+    it, ``OQA_ANSWERER=llm`` builds the configured one and ``extractive`` uses none."""
+
+    def __init__(self, index: Index, chat_model: BaseChatModel | None = None) -> None:
         self.index = index
         self.settings = index.settings
         self.answerer = ExtractiveAnswerer()
-        self._chain = answer_chain(self._understand, self._retrieve, self._compose)
+        self.chat_model, self.llm_problem = _chat_model(self.settings, chat_model)
+        self.llm = LLMAnswerer(self.chat_model, self.settings) if self.chat_model else None
+        self._prepare = prepare_chain(self._rewrite, self._understand, self._retrieve)
+        self._chain = answer_chain(self._prepare, self._compose)
 
     # --- public API -----------------------------------------------------------
     def plan(self, question: str, filters: DecisionFilter | None = None) -> QueryPlan:
@@ -62,11 +83,16 @@ class Engine:
     def stream_answer(
         self, question: str, filters: DecisionFilter | None = None, history: Sequence[Turn] = ()
     ) -> Iterator[str | Answer]:
-        """Text pieces as they are ready, then the finished Answer."""
-        answer = self.answer(question, filters, history)
-        for line in answer.text.split("\n\n"):
-            yield line + "\n\n"
-        yield answer
+        """Text pieces as they are ready, then the finished Answer (always last).
+
+        The pieces are provisional: show them in a placeholder and replace it with the
+        Answer's text. With an LLM they are its sentences that passed the citation check,
+        released as the model completes each; after a fallback the Answer differs from them.
+        """
+        state = self._prepare.invoke(
+            {"question": question, "filters": filters, "history": list(history)}
+        )
+        yield from self._compose_stream(state)
 
     def similar(
         self,
@@ -94,6 +120,10 @@ class Engine:
             outcome_counts=outcomes,
             reason_counts=reasons,
         )
+
+    def organisation(self, name: str) -> OrganisationProfile:
+        """What the index holds about one organisation (name matched fuzzily, variants merged)."""
+        return organisation_profile(self, name)
 
     def decision(self, ref: str) -> Decision | None:
         canonical = canonical_ref(ref)
@@ -138,24 +168,95 @@ class Engine:
         self.index.close()
 
     # --- chain steps ----------------------------------------------------------
+    def _rewrite(self, state: dict[str, Any]) -> dict[str, Any]:
+        """A follow-up becomes a stand-alone query (see retrieval.conversation)."""
+        self._check_question(state["question"])
+        history = state.get("history") or ()
+        query = rewrite(state["question"], history, self.chat_model, self.settings.llm_timeout_s)
+        if query != state["question"] and self._excluded_by_filters(query, state.get("filters")):
+            query = state["question"]  # the user re-scoped: do not carry the old focus over
+        return {**state, "query": query}
+
+    def _excluded_by_filters(self, query: str, filters: DecisionFilter | None) -> bool:
+        """True when the filters the user set rule out every decision ``query`` names."""
+        if filters is None or filters.is_empty:
+            return False
+        merged = with_filters(plan_query(query, self.vocabulary), filters).filters
+        return bool(merged.refs) and not self.index.store.filter_refs(merged)
+
     def _understand(self, state: dict[str, Any]) -> dict[str, Any]:
-        return {**state, "plan": self.plan(state["question"], state.get("filters"))}
+        plan = with_filters(plan_query(state["query"], self.vocabulary), state.get("filters"))
+        return {**state, "plan": plan}
 
     def _retrieve(self, state: dict[str, Any]) -> dict[str, Any]:
         plan: QueryPlan = state["plan"]
-        hits = search_plan(self.index, plan, self.settings.results_k)
-        return {**state, "search": SearchResult(query=state["question"], plan=plan, hits=hits)}
+        focus = self._similar_focus(plan)
+        if focus is not None:  # "decisions similar to 24 020 817": like it, not it
+            others = replace(plan.filters, refs=())
+            hits = similar_to_decision(self.index, focus, self.settings.results_k, others)
+        else:
+            hits = search_plan(self.index, plan, self.settings.results_k)
+        search = SearchResult(query=state["query"], plan=plan, hits=hits)
+        return {**state, "search": search, "focus": focus}
+
+    def _similar_focus(self, plan: QueryPlan) -> Decision | None:
+        if plan.intent != Intent.SIMILAR or len(plan.filters.refs) != 1:
+            return None
+        return self.decision(plan.filters.refs[0])
 
     def _compose(self, state: dict[str, Any]) -> Answer:
+        *_, answer = self._compose_stream(state)
+        return answer
+
+    def _compose_stream(self, state: dict[str, Any]) -> Iterator[str | Answer]:
         plan: QueryPlan = state["plan"]
         search: SearchResult = state["search"]
+        focus: Decision | None = state.get("focus")
+        if plan.intent == Intent.STATS:  # counts come from the decisions table, not passages
+            yield from _pieces(stats_answer(self.index.store, state["question"], plan, search))
+            return
         if not is_answerable(plan, search.hits, self.settings.min_relevance):
-            return Answer(state["question"], NO_ANSWER, [], search, answered=False)
-        decisions = self.index.store.decisions(h.ref for h in search.hits[:5])
-        draft = self.answerer.compose(plan, search.hits, decisions)
+            yield from _pieces(self._reply(state, NO_ANSWER, [], answered=False))
+            return
+        refs = [h.ref for h in search.hits[:5]] + ([focus.ref] if focus else [])
+        decisions = self.index.store.decisions(refs)
+        notice = self.llm_problem.notice if self.llm_problem else ""
+        if self.llm is not None and focus is None:  # a list of similar ones stays extractive
+            try:
+                draft = yield from self.llm.stream(state["query"], search.hits, decisions)
+                yield self._reply(
+                    state, draft.text, draft.citations, notice=draft.notice, removed=draft.removed
+                )
+                return
+            except LLMFailure as failure:
+                log.info("LLM answer replaced by the extractive one: %s", failure)
+                notice = failure.notice
+        draft = self.answerer.compose(plan, search.hits, decisions, focus)
         if not draft.items:
-            return Answer(state["question"], NO_ANSWER, [], search, answered=False)
-        return Answer(state["question"], draft.text, draft.items, search, answered=True)
+            yield from _pieces(self._reply(state, NO_ANSWER, [], answered=False))
+            return
+        yield from _pieces(self._reply(state, draft.text, draft.items, notice=notice))
+
+    def _reply(
+        self,
+        state: dict[str, Any],
+        text: str,
+        citations: list[Citation],
+        answered: bool = True,
+        notice: str = "",
+        removed: Sequence[RemovedSentence] = (),
+    ) -> Answer:
+        query = state["query"]
+        return Answer(
+            state["question"],
+            text,
+            citations,
+            state["search"],
+            answered,
+            notice=notice,
+            rewritten_query=query if query != state["question"] else "",
+            removed=list(removed),
+        )
 
     def _check_question(self, question: str) -> None:
         if not question or not question.strip():
@@ -166,6 +267,28 @@ class Engine:
                 f"That question is {len(question):,} characters long; the limit is {limit:,}. "
                 "Shorten it to the situation and what you want to know."
             )
+
+
+def _pieces(answer: Answer) -> Iterator[str | Answer]:
+    """A finished answer streamed as its paragraphs, then itself."""
+    for line in answer.text.split("\n\n"):
+        yield line + "\n\n"
+    yield answer
+
+
+def _chat_model(
+    settings: Settings, given: BaseChatModel | None
+) -> tuple[BaseChatModel | None, LLMFailure | None]:
+    """The model to answer with, or why the configured one could not be built."""
+    if given is not None:
+        return given, None
+    if settings.answerer != "llm":
+        return None, None
+    try:
+        return build_chat_model(settings), None
+    except LLMFailure as failure:
+        log.warning("LLM answerer unavailable (%s); answers will be extractive", failure)
+        return None, failure
 
 
 def open_engine(settings: Settings | None = None, store_dir: Path | None = None) -> Engine:

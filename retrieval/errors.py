@@ -11,10 +11,19 @@ class UnknownReferenceError(OQAError):
     """A decision reference that is not in the index."""
 
 
+class UnknownOrganisationError(OQAError):
+    """An organisation name that matches nothing (or several things) in the index."""
+
+    def __init__(self, message: str, close_names: list[str]) -> None:
+        super().__init__(message)
+        self.close_names = close_names
+
+
 __all__ = [
     "IndexMismatchError",
     "IndexMissingError",
     "OQAError",
     "QuestionError",
+    "UnknownOrganisationError",
     "UnknownReferenceError",
 ]

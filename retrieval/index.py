@@ -23,7 +23,7 @@ class Index:
     settings: Settings
 
     def embed_query(self, text: str) -> np.ndarray:
-        return self.embedder.embed([text])[0]
+        return self.embedder.embed([text], self.settings.embedding_query_threads)[0]
 
     def close(self) -> None:
         self.store.close()

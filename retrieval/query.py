@@ -34,9 +34,37 @@ _GENERIC_ORG_WORDS = frozenset(
     "london royal fire rescue police crime commissioner national park".split()
 )
 
+_REFUSED = (
+    r"won'?t|wouldn'?t|will not|would not|didn'?t|did not|can'?t|cannot|could not|couldn'?t|"
+    r"refus\w*|declin\w*|reject\w*|turn\w* (?:me |it )?(?:down|away)"
+)
+# The refusal must be the Ombudsman's: "why won't they look", "the ombudsman refused to
+# investigate", not "the council didn't reply" (which is a question about the complaint).
 _WHY_NOT = re.compile(
-    r"\b(won'?t|wouldn'?t|will not|would not|didn'?t|did not|refus\w*|declin\w*|reject\w*|"
-    r"turn\w* down|not (?:be )?investigat\w*|not look\w*|no investigation|why not)\b",
+    rf"\bwhy\b[^?.]{{0,60}}?\b(?:{_REFUSED}|not (?:be )?investigat\w*|not look\w*)\b"
+    rf"|\b(?:ombudsman|they|lgo|lgsco|you)\b[^?.]{{0,30}}?\b(?:{_REFUSED})\b[^?.]{{0,30}}?"
+    r"\b(?:look|investigat\w*|consider|help|take|deal)"
+    r"|\bnot (?:be )?investigat\w*|\bno investigation\b|\binstead of (?:looking|investigating)"
+    r"|\b(?:too (?:late|old|long ago)|left it too)\b|\bwhy not\b",
+    re.IGNORECASE,
+)
+# Questions about what was found or agreed are not why-not questions, whatever verbs they use.
+_OUTCOME_QUESTION = re.compile(
+    r"\bdid the ombudsman (?:find|uphold|decide)|\bat fault\b|\bhow much\b|"
+    r"\bwhat did\b[^?]{0,40}\b(?:agree|pay|offer|do)\b",
+    re.IGNORECASE,
+)
+# The frame of a why-not question says nothing about the case; left in, it pulls the dense
+# search towards every decision's standard paragraphs.
+_QUESTION_FRAME = re.compile(
+    r"^\s*(?:why|how come)\b[^?]*?\b(?:look at|looking at|look into|investigate|consider|"
+    r"deal with|help (?:me )?with|take on)\s+(?:(?:my|our|the|a|his|her|their)\s+)?"
+    r"(?:\w+['’]s\s+)?(?:complaint|case)?\s*(?:about|over|regarding|concerning|on|against)?\s*",
+    re.IGNORECASE,
+)
+_STATS = re.compile(
+    r"\b(how often|how many|how much of|how frequently|how likely|what (?:share|percentage|"
+    r"proportion|fraction|number)|(?:uphold|upheld|success) rate|percentage of|share of)\b",
     re.IGNORECASE,
 )
 _SIMILAR = re.compile(
@@ -63,11 +91,12 @@ _AREA_WORDS: dict[str, str] = {
     r"noise|noisy|loud music": "Noise",
     r"social workers?|child protection": "Child protection",
     r"data (?:breach|protection)|my (?:data|information|records)": "Data protection",
-    r"tree|tpo": "Trees",
+    r"trees?|tpo": "Trees",
 }
 
 _REASON_WORDS: dict[str, Reason] = {
-    r"too (?:late|long ago|old)|out of time|12 months|twelve months|years ago": Reason.LATE,
+    r"too (?:late|long ago|old)|out of time|12 months|twelve months|years ago|"
+    r"left it (?:too )?(?:long|late)": Reason.LATE,
     r"appeal\w*|tribunal": Reason.ALTERNATIVE_REMEDY_APPEAL,
     r"court|sue|legal action|insurer": Reason.ALTERNATIVE_REMEDY_COURT,
     r"\bico\b|information commissioner|housing ombudsman|better placed": (
@@ -75,7 +104,8 @@ _REASON_WORDS: dict[str, Reason] = {
     ),
     r"no evidence|not enough evidence|no fault": Reason.NOT_ENOUGH_FAULT,
     r"not serious enough|not significant|minor": Reason.NO_SIGNIFICANT_INJUSTICE,
-    r"premature|still complaining|not finished|complaints process": Reason.PREMATURE,
+    r"premature|still complaining|not finished|complaints process|still going through|"
+    r"step in now": Reason.PREMATURE,
     r"everyone|all residents|whole area|most people": Reason.AFFECTS_MOST_PEOPLE,
     r"jurisdiction|employment|personnel|internal school": Reason.OUT_OF_JURISDICTION,
 }
@@ -91,7 +121,10 @@ _YEAR_RANGES = (
     (re.compile(rf"\bfrom {_YEAR} (?:to|until) {_YEAR}\b", re.I), "between"),
     (re.compile(rf"\b(?:since|after|from) {_YEAR}\b", re.I), "since"),
     (re.compile(rf"\b(?:before|until) {_YEAR}\b", re.I), "before"),
-    (re.compile(rf"\bin {_YEAR}\b", re.I), "in"),
+    # A bare "in 2020" often dates the events ("back in 2020"), not the decision: only a
+    # year that qualifies decisions becomes a filter.
+    (re.compile(rf"\b(?:decisions?|cases?|complaints?|decided|published)\b[^?.]{{0,30}}?"
+                rf"\bin {_YEAR}\b", re.I), "in"),
 )
 
 
@@ -121,7 +154,14 @@ def plan_query(question: str, vocabulary: Vocabulary) -> QueryPlan:
         boost_categories=categories,
         boost_reasons=reasons,
         notes=tuple(notes),
+        dense_text=dense_text(text),
     )
+
+
+def dense_text(question: str) -> str:
+    """The question without its why-not frame, for the dense (embedding) search only."""
+    stripped = _QUESTION_FRAME.sub("", question, count=1).strip()
+    return stripped if len(stripped.split()) >= 2 else question
 
 
 def with_filters(plan: QueryPlan, user: DecisionFilter | None) -> QueryPlan:
@@ -142,12 +182,15 @@ def match_organisations(text: str, organisations: tuple[str, ...]) -> tuple[str,
     words = re.findall(r"[a-z]+", text.lower())
     found = []
     for name in organisations:
-        distinctive = [
-            w for w in re.findall(r"[a-z]+", name.lower()) if w not in _GENERIC_ORG_WORDS
-        ]
+        distinctive = distinctive_words(name)
         if distinctive and all(_word_present(w, words) for w in distinctive):
             found.append(name)
     return tuple(found)
+
+
+def distinctive_words(name: str) -> list[str]:
+    """The words that tell one organisation from another ("northmoor"), lower case."""
+    return [w for w in re.findall(r"[a-z]+", name.lower()) if w not in _GENERIC_ORG_WORDS]
 
 
 def _word_present(word: str, words: list[str]) -> bool:
@@ -158,7 +201,7 @@ def _word_present(word: str, words: list[str]) -> bool:
 
 
 def _has(pattern: str, text: str) -> bool:
-    return re.search(rf"\b(?:{pattern})", text, re.IGNORECASE) is not None
+    return re.search(rf"\b(?:{pattern})\b", text, re.IGNORECASE) is not None
 
 
 def _categories(text: str, known: tuple[str, ...]) -> tuple[str, ...]:
@@ -168,9 +211,14 @@ def _categories(text: str, known: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _intent(text: str, refs: tuple[str, ...]) -> Intent:
+    # Counting wins: "how often do they refuse to investigate" asks for numbers.
+    if _STATS.search(text) and not refs:
+        return Intent.STATS
     if _SIMILAR.search(text):
         return Intent.SIMILAR
-    if _WHY_NOT.search(text):
+    if _WHY_NOT.search(text) and not (
+        _OUTCOME_QUESTION.search(text) and not re.search(r"\bwhy\b", text, re.IGNORECASE)
+    ):
         return Intent.WHY_NOT
     if refs:
         return Intent.LOOKUP

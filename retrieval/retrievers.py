@@ -7,6 +7,7 @@ resolves them to chunk ids, which Chroma then searches among.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -18,12 +19,14 @@ from pydantic import ConfigDict
 from ingest.store import DecisionFilter
 from retrieval.fusion import reciprocal_rank_fusion
 from retrieval.index import Index
-from retrieval.keywords import match_expression
+from retrieval.keywords import or_expression, query_phrases, within_budget
 
 # Passing Chroma an id list is fast for small filtered sets; past this many
 # chunks we over-fetch and filter afterwards instead.
 MAX_FILTER_IDS = 20_000
 OVERFETCH = 8
+# Threads for keyword searches running beside the query embedding (SQLite frees the GIL).
+_KEYWORD_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="oqa-keywords")
 
 
 class _IndexRetriever(BaseRetriever):
@@ -84,7 +87,11 @@ class KeywordRetriever(_IndexRetriever):
         return self._documents(self.scored(query, kwargs.get("filters")), "bm25")
 
     def scored(self, query: str, filters: DecisionFilter | None) -> list[tuple[str, float]]:
-        expression = match_expression(query)
+        phrases = query_phrases(query)
+        budget = self.index.settings.keyword_max_postings
+        if budget and phrases:
+            phrases = within_budget(phrases, self.index.store.match_counts(phrases), budget)
+        expression = or_expression(phrases)
         if expression is None:
             return []
         return self.index.store.keyword_search(expression, self.k, filters)
@@ -101,10 +108,13 @@ class HybridRetriever(_IndexRetriever):
     ) -> list[Document]:
         filters = kwargs.get("filters")
         vector = kwargs.get("vector")
+        # The keyword search needs no vector: on a second core it overlaps the embedding.
+        keyword_search = KeywordRetriever(index=self.index, k=self.keyword_k).scored
+        pending = _KEYWORD_POOL.submit(keyword_search, query, filters)
         if vector is None:
             vector = self.index.embed_query(query)
         dense = DenseRetriever(index=self.index, k=self.k).scored(vector, filters)
-        keyword = KeywordRetriever(index=self.index, k=self.keyword_k).scored(query, filters)
+        keyword = pending.result()
         fused = reciprocal_rank_fusion(
             [[cid for cid, _ in dense], [cid for cid, _ in keyword]], self.rrf_k
         )

@@ -44,6 +44,8 @@ def search_plan(
     index: Index, plan: QueryPlan, k: int, vector: np.ndarray | None = None
 ) -> list[DecisionHit]:
     """Run a planned query and rank decisions."""
+    if vector is None:
+        vector = index.embed_query(plan.dense_text or plan.text)
     documents = hybrid_documents(index, plan.text, plan.filters, vector)
     hits = group_by_decision(index, documents, index.settings.passages_per_decision)
     for hit in hits:

@@ -13,6 +13,7 @@ class Intent(StrEnum):
     WHY_NOT = "why_not"
     SIMILAR = "similar"
     LOOKUP = "lookup"
+    STATS = "stats"  # "how often / how many / what share": answered with counts
     GENERAL = "general"
 
 
@@ -26,6 +27,7 @@ class QueryPlan:
     boost_categories: tuple[str, ...] = ()
     boost_reasons: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()  # what was understood, for the user ("organisation: ...")
+    dense_text: str = ""  # what the embedding search reads, when it differs from ``text``
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,18 @@ class Citation:
         return data
 
 
+@dataclass(frozen=True)
+class RemovedSentence:
+    """A sentence of an LLM draft that the citation checker kept from the user, and why."""
+
+    sentence: str
+    reason: str  # "no citation", "cites [9], which was not given", "not supported by [2]"
+    citations: int = 0  # how many [n] markers it carried
+
+    def to_json(self) -> dict[str, str]:
+        return {"sentence": self.sentence, "reason": self.reason}
+
+
 @dataclass
 class Answer:
     question: str
@@ -119,6 +133,8 @@ class Answer:
     answered: bool  # False when the corpus does not answer the question
     notice: str = ""  # e.g. "the LLM was unreachable; showing the extractive answer"
     rewritten_query: str = ""
+    # Sentences of an LLM draft the citation checker removed (empty for extractive answers).
+    removed: list[RemovedSentence] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         data = {
@@ -131,6 +147,8 @@ class Answer:
             data["notice"] = self.notice
         if self.rewritten_query:
             data["rewritten_query"] = self.rewritten_query
+        if self.removed:
+            data["removed"] = [r.to_json() for r in self.removed]
         return data
 
 

@@ -205,3 +205,14 @@ def test_unselecting_a_chip_removes_its_filter(app: AppTest) -> None:
     chips.set_value([1]).run()
     assert not app.exception, app.exception
     assert app.multiselect(key="filter_outcomes").value == ["not_upheld"]
+
+
+def test_citation_opens_its_organisation_page(app: AppTest) -> None:
+    ask(app, WHY_NOT)
+    organisation = app.session_state["turns"][-1].answer.citations[0].organisation
+    app.button(key="org_0_1").click().run()
+    assert not app.exception, app.exception
+    assert app.session_state["view"] == "Organisation"
+    assert app.selectbox(key="organisation_pick").value == organisation
+    assert len(app.get("vega_lite_chart")) >= 1  # outcomes / reasons charts
+    assert escape_inline(organisation) in [header.value for header in app.header]

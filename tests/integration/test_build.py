@@ -4,50 +4,32 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
+from buildkit import REPO, copy_small_corpus, store_agrees, wait_for_decisions
 
 from ingest.errors import IndexMismatchError
 from ingest.pipeline import build
 from ingest.settings import Settings
 from ingest.store import opened_store
 
-REPO = Path(__file__).resolve().parents[2]
-
-
-def _store_agrees(settings: Settings) -> dict[str, int]:
-    """Counts, after checking SQLite chunks, FTS rows and Chroma vectors are the same set."""
-    with opened_store(settings) as store:
-        chunk_ids = store.chunk_ids()
-        assert store.vectors.all_ids() == chunk_ids
-        fts_rows = store._db.execute("SELECT count(*) FROM chunks_fts").fetchone()[0]
-        assert fts_rows == len(chunk_ids)
-        return store.counts()
-
 
 @pytest.fixture
 def small_corpus(tmp_path: Path, sample_dir: Path, seed_path: Path) -> Path:
-    folder = tmp_path / "src"
-    folder.mkdir()
-    for name in ("21-103-417.txt", "25-114-380.txt", "23-319-040.md", "20-507-215.html"):
-        shutil.copy(sample_dir / name, folder / name)
-    shutil.copy(seed_path, folder / "seed.txt")
-    return folder
+    return copy_small_corpus(tmp_path / "src", sample_dir, seed_path)
 
 
 def test_second_build_adds_nothing(built_store: Settings, corpus_dir: Path) -> None:
-    before = _store_agrees(built_store)
+    before = store_agrees(built_store)
     summary = build([corpus_dir], built_store)
     assert summary.chunks_added == 0
     assert summary.added_decisions == summary.updated_decisions == 0
     assert summary.unchanged == summary.parsed == before["decisions"]
-    assert _store_agrees(built_store) == before
+    assert store_agrees(built_store) == before
 
 
 def test_changed_file_replaces_its_chunks_and_prune_drops_removed(
@@ -66,7 +48,7 @@ def test_changed_file_replaces_its_chunks_and_prune_drops_removed(
     (small_corpus / "25-114-380.txt").unlink()
     third = build([small_corpus], settings, prune=True)
     assert third.pruned == 1
-    counts = _store_agrees(settings)
+    counts = store_agrees(settings)
     assert counts["decisions"] == 4
 
 
@@ -87,7 +69,7 @@ def test_bad_files_are_reported_and_the_rest_ingested(tmp_path: Path, small_corp
     assert set(failed) == set(bad)
     assert all(reason and "\n" not in reason for reason in failed.values())
     assert summary.added_decisions == 5
-    assert _store_agrees(settings)["decisions"] == 5
+    assert store_agrees(settings)["decisions"] == 5
 
 
 def test_cli_exit_status_and_summary_line(tmp_path: Path, small_corpus: Path) -> None:
@@ -132,10 +114,10 @@ def test_killed_build_resumes_without_duplicates(tmp_path: Path, small_corpus: P
     process = subprocess.Popen(
         command, env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
-    _wait_for_some_chunks(store / "oqa.sqlite3", process)
+    wait_for_decisions(store, process)
     process.send_signal(signal.SIGKILL)
     process.wait()
-    partial = _store_agrees(Settings(store_dir=store))["decisions"]
+    partial = store_agrees(Settings(store_dir=store))["decisions"]
     rerun = subprocess.run(command, env=env, cwd=REPO, capture_output=True, text=True)
     assert rerun.returncode == 0, rerun.stderr
     reference = Settings(store_dir=tmp_path / "reference")
@@ -143,20 +125,4 @@ def test_killed_build_resumes_without_duplicates(tmp_path: Path, small_corpus: P
     with opened_store(Settings(store_dir=store)) as resumed, opened_store(reference) as clean:
         assert resumed.chunk_ids() == clean.chunk_ids()
         assert resumed.known_doc_hashes() == clean.known_doc_hashes()
-    assert 0 < partial < _store_agrees(reference)["decisions"]
-
-
-def _wait_for_some_chunks(db: Path, process: subprocess.Popen[bytes]) -> None:
-    import sqlite3
-
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and process.poll() is None:
-        if db.exists():
-            try:
-                with sqlite3.connect(db) as connection:
-                    if connection.execute("SELECT count(*) FROM decisions").fetchone()[0]:
-                        return
-            except sqlite3.OperationalError:
-                pass  # schema not created yet
-        time.sleep(0.05)
-    pytest.fail("the build never wrote a decision")
+    assert 0 < partial < store_agrees(reference)["decisions"]

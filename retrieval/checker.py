@@ -1,0 +1,237 @@
+"""The citation checker: a sentence of an LLM draft reaches the user only if its passages say it.
+
+Pure functions over text. A draft is split into claims (sentences with their
+``[n]`` markers). A claim is kept when
+
+- it cites at least one passage that was given (invented numbers are dropped),
+- one sentence, or two adjacent sentences, of a cited passage contain at least
+  ``min_support`` of the claim's content words (the passage's header - its
+  organisation and reference - counts too, so naming the council is not a new
+  fact), and
+- that evidence negates what the claim negates and nothing the claim asserts:
+  "the council was at fault" is not supported by "we found no fault by the
+  Council", nor "we will investigate" by "we will not investigate".
+
+Sentences of a passage that give orders to a reader ("ignore previous
+instructions ...") are never evidence: passages are data, and an instruction
+planted in a decision must not make a claim look supported. Everything removed
+is reported with its reason.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+
+from retrieval.citations import sentences
+from retrieval.keywords import STOPWORDS
+from retrieval.types import RemovedSentence
+
+# "[1]", "[1][2]", "[1, 2]" - what the prompt asks for, and its common variants.
+_MARKERS = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
+# A marker written after the full stop ("... placed. [1]") belongs to that sentence.
+_MARKERS_AFTER_STOP = re.compile(r"([.!?])((?:\s*\[\d+(?:\s*,\s*\d+)*\])+)")
+# After the markers that close a claim a new claim starts, whatever case it begins with.
+_CLAIM_END = re.compile(r"(?:(?<=\])|(?<=\][.!?]))\s+(?!\[)")
+_BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
+_REFERENCE = re.compile(r"\b\d{2}[ -]?\d{3}[ -]?\d{3}[a-z]?\b", re.I)
+_NEGATION = re.compile(
+    r"\b(?:no|not|never|nor|none|cannot|without|neither|nothing)\b|n['’]t\b", re.I
+)
+_WORD = re.compile(r"[a-z0-9]+")
+# Skipped when looking for what a negation negates ("not [to] investigate", "no [real] fault").
+_FILLER = frozenset("a an the be been being to any yet ever always enough so only real".split())
+# Retrieval ignores the words every decision uses; a claim's truth can hinge on them.
+_CLAIM_STOPWORDS = STOPWORDS - {
+    "investigate", "investigated", "investigation", "investigating",
+    "complaint", "complaints", "complain", "complained",
+}  # fmt: skip
+_INSTRUCTION = re.compile(
+    r"\b(?:ignore|disregard|forget|override)\b[^.]{0,40}\b(?:instructions?|prompts?|rules|"
+    r"above|previous)\b|\bsystem prompt\b|\byou are now\b|\bas an ai\b|\bnew instructions?\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One sentence of a draft, markers included; ``new_paragraph`` when a line starts with it."""
+
+    text: str
+    new_paragraph: bool = False
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A numbered passage as the model saw it: its text and a header naming its decision."""
+
+    text: str
+    header: str = ""
+
+
+@dataclass(frozen=True)
+class KeptClaim:
+    """A supported claim: its words without markers, and for each supporting passage the
+    sentence of it that best supports the claim (the verbatim quote to cite)."""
+
+    text: str
+    quotes: dict[int, str]
+    new_paragraph: bool = False
+    dropped_markers: int = 0  # citations of this claim that were invented or unsupported
+
+
+@dataclass
+class CheckReport:
+    kept: list[KeptClaim] = field(default_factory=list)
+    removed: list[RemovedSentence] = field(default_factory=list)
+
+    @property
+    def citations_given(self) -> int:
+        kept = sum(len(c.quotes) + c.dropped_markers for c in self.kept)
+        return kept + sum(r.citations for r in self.removed)
+
+    @property
+    def citations_kept(self) -> int:
+        return sum(len(c.quotes) for c in self.kept)
+
+
+def split_claims(draft: str) -> list[Claim]:
+    """The draft's sentences, each with the markers that follow it."""
+    claims = []
+    for line in draft.split("\n"):
+        line = _MARKERS_AFTER_STOP.sub(r"\2\1", _BULLET.sub("", line.strip()))
+        pieces = [s for part in _CLAIM_END.split(line) for s in sentences(part)]
+        claims += [Claim(piece, new_paragraph=i == 0) for i, piece in enumerate(pieces)]
+    return claims
+
+
+class ClaimStream:
+    """Claims from a draft that arrives in pieces: each is released once the next has begun,
+    so a claim is never checked before its markers have arrived."""
+
+    def __init__(self) -> None:
+        self.text = ""
+        self._released = 0
+
+    def feed(self, piece: str) -> list[Claim]:
+        self.text += piece
+        ready = split_claims(self.text)[:-1]  # the last one may still grow
+        return self._release(ready)
+
+    def finish(self) -> list[Claim]:
+        return self._release(split_claims(self.text))
+
+    def _release(self, claims: list[Claim]) -> list[Claim]:
+        new = claims[self._released :]
+        self._released = max(self._released, len(claims))
+        return new
+
+
+def cited_numbers(claim: str) -> list[int]:
+    """Passage numbers a claim cites, in order, each once."""
+    numbers = (int(n) for group in _MARKERS.findall(claim) for n in group.split(","))
+    return list(dict.fromkeys(numbers))
+
+
+def without_markers(claim: str) -> str:
+    text = _MARKERS.sub("", claim)
+    return re.sub(r"\s+([.,;:!?])", r"\1", text).strip()
+
+
+def check_draft(draft: str, passages: Mapping[int, Evidence], min_support: float) -> CheckReport:
+    report = CheckReport()
+    for claim in split_claims(draft):
+        result = check_claim(claim, passages, min_support)
+        if isinstance(result, KeptClaim):
+            report.kept.append(result)
+        else:
+            report.removed.append(result)
+    return report
+
+
+def check_claim(
+    claim: Claim, passages: Mapping[int, Evidence], min_support: float
+) -> KeptClaim | RemovedSentence:
+    text = without_markers(claim.text)
+    numbers = cited_numbers(claim.text)
+    if not numbers:
+        return RemovedSentence(text, "no citation")
+    given = [n for n in numbers if n in passages]
+    if not given:
+        return RemovedSentence(
+            text,
+            f"cites {_listed(numbers)}, which {_was(numbers)} not given",
+            citations=len(numbers),
+        )
+    quotes = {}
+    for n in given:
+        score, quote = best_support(text, passages[n])
+        if score >= min_support:
+            quotes[n] = quote
+    if not quotes:
+        return RemovedSentence(text, f"not supported by {_listed(given)}", citations=len(numbers))
+    return KeptClaim(text, quotes, claim.new_paragraph, len(numbers) - len(quotes))
+
+
+def best_support(claim: str, passage: Evidence) -> tuple[float, str]:
+    """(share of the claim's content words found, the passage sentence that best supports it)."""
+    wanted = claim_terms(_REFERENCE.sub(" ", claim))
+    if not wanted:
+        return 0.0, ""
+    header = claim_terms(passage.header)
+    negated = negated_words(claim)
+    best = (0.0, "")
+    for window in _windows(evidence_sentences(passage.text)):
+        denied = negated_words(" ".join(window))
+        if not negated <= denied or (denied & wanted) - negated:
+            continue  # the evidence does not deny what the claim denies, or denies its point
+        found = wanted & (header | claim_terms(" ".join(window)))
+        score = len(found) / len(wanted)
+        if score > best[0]:
+            best = (score, max(window, key=lambda s: len(wanted & claim_terms(s))))
+    return best
+
+
+def negated_words(text: str) -> set[str]:
+    """The word each negation applies to: "will not investigate" → investigate."""
+    lower = text.lower()
+    found = set()
+    for cue in _NEGATION.finditer(lower):
+        following = _WORD.findall(lower[cue.end() : cue.end() + 80])
+        head = next((w for w in following if w not in _FILLER), None)
+        if head:
+            found.add(head[:6])
+    return found
+
+
+def claim_terms(text: str) -> set[str]:
+    """Content words cut to six letters, so "refused", "refusal" and "refusing" meet."""
+    words = re.findall(r"[a-z0-9]+", text.lower())
+    return {w[:6] for w in words if w not in _CLAIM_STOPWORDS and len(w) > 2}
+
+
+def looks_like_instruction(sentence: str) -> bool:
+    """A sentence addressed to a reader or model ("ignore previous instructions ...")."""
+    return bool(_INSTRUCTION.search(sentence))
+
+
+def evidence_sentences(text: str) -> list[str]:
+    """The passage's sentences that state something (instructions to a reader are dropped)."""
+    return [s for s in sentences(text) if not looks_like_instruction(s)]
+
+
+def _windows(items: list[str]) -> Iterator[list[str]]:
+    """Each sentence alone, then each adjacent pair (a claim often joins two)."""
+    for i in range(len(items)):
+        yield [items[i]]
+    for i in range(len(items) - 1):
+        yield items[i : i + 2]
+
+
+def _listed(numbers: list[int]) -> str:
+    return "".join(f"[{n}]" for n in numbers)
+
+
+def _was(numbers: list[int]) -> str:
+    return "was" if len(numbers) == 1 else "were"

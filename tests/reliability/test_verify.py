@@ -1,0 +1,112 @@
+"""``ingest verify`` finds each kind of disagreement between the stores; ``--repair`` fixes it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from badfiles import decision_text, write_good
+from typer.testing import CliRunner
+
+from ingest.cli import app
+from ingest.pipeline import build
+from ingest.records import Chunk
+from ingest.settings import Settings
+from ingest.store import Store, opened_store
+from ingest.verify import verify_store
+
+REFS = ("25 600 001", "25 600 002", "25 600 003", "25 600 004", "25 600 005")
+
+
+@pytest.fixture
+def source(tmp_path: Path) -> Path:
+    folder = tmp_path / "src"
+    folder.mkdir()
+    write_good(folder)
+    for ref in REFS[3:]:
+        # Reasons for not investigating, so that decision_reasons has rows to disagree about.
+        extra = "The complaint is late: Mr Q knew of the problem three years ago."
+        (folder / f"{ref.replace(' ', '-')}.txt").write_text(decision_text(ref, extra=extra))
+    return folder
+
+
+def _damage(store: Store) -> dict[str, str]:
+    """One of each kind of damage; returns which chunk or decision each one hit."""
+    chunks = {ref: store.chunks_of(ref) for ref in REFS}
+    lost_vector = chunks[REFS[0]][0].id
+    store.vectors.delete([lost_vector])
+    orphan = Chunk(
+        id="f" * 32,
+        ref="99 999 999",
+        section="Summary",
+        paragraphs="",
+        position=0,
+        text="x",
+        metadata={"ref": "99 999 999"},
+    )
+    store.vectors.upsert([orphan], np.ones((1, 384), dtype=np.float32) / np.sqrt(384))
+    unindexed = chunks[REFS[1]][0].id
+    with store.sql() as db, db:
+        db.execute(
+            "INSERT INTO chunks_fts(chunks_fts, rowid, heading, text)"
+            " SELECT 'delete', rowid, heading, text FROM chunks WHERE id = ?",
+            (unindexed,),
+        )
+        db.execute("INSERT INTO decision_reasons VALUES (?, 'premature')", (REFS[2],))
+        db.execute("DELETE FROM decisions WHERE ref = ?", (REFS[3],))
+    return {"lost_vector": lost_vector, "orphan": orphan.id, "unindexed": unindexed}
+
+
+def test_verify_reports_each_disagreement_and_repair_fixes_it(tmp_path: Path, source: Path) -> None:
+    settings = Settings(store_dir=tmp_path / "store")
+    assert not build([source], settings).failed
+    with opened_store(settings) as store:
+        clean_ids, clean_hashes = store.chunk_ids(), store.known_doc_hashes()
+    assert verify_store(settings)[0].ok
+    with opened_store(settings, read_only=False) as store:
+        hit = _damage(store)
+
+    report, actions = verify_store(settings)
+    assert not actions and not report.ok
+    assert report.missing_vectors == [hit["lost_vector"]]
+    assert report.orphan_vectors == [hit["orphan"]]
+    assert len(report.keyword_missing) == 1 and report.keyword_integrity
+    assert report.reason_mismatches == sorted([REFS[2], REFS[3]])
+    assert len(report.orphan_chunks) == len(clean_ids & _ids_of(settings, REFS[3]))
+    assert len(report.problems()) == 6  # each kind on its own line
+
+    result = CliRunner().invoke(app, ["verify", "--store", str(settings.store_dir), "--repair"])
+    assert result.exit_code == 0, result.output
+    assert "rebuilt the keyword index" in result.output
+    assert "deleted 1 decisions with missing vectors" in result.output
+    assert result.output.rstrip().endswith("consistent")
+
+    # The decisions repair dropped are rebuilt by the next build; the rest is untouched.
+    again = build([source], settings)
+    assert again.added_decisions == 2 and again.unchanged == 3
+    with opened_store(settings) as store:
+        assert store.chunk_ids() == clean_ids and store.known_doc_hashes() == clean_hashes
+    assert verify_store(settings)[0].ok
+
+
+def test_verify_cli_json_and_exit_codes(tmp_path: Path, source: Path) -> None:
+    settings = Settings(store_dir=tmp_path / "store")
+    build([source], settings)
+    runner = CliRunner()
+    ok = runner.invoke(app, ["verify", "--store", str(settings.store_dir), "--json"])
+    assert ok.exit_code == 0
+    info = json.loads(ok.output)
+    assert info["ok"] and not info["interrupted"] and info["decisions"] == len(REFS)
+    with opened_store(settings, read_only=False) as store:
+        store.vectors.delete([next(iter(store.chunk_ids()))])
+    bad = runner.invoke(app, ["verify", "--store", str(settings.store_dir)])
+    assert bad.exit_code == 1 and "1 chunk rows without a vector in Chroma" in bad.output
+    missing = runner.invoke(app, ["verify", "--store", str(tmp_path / "nothing-here")])
+    assert missing.exit_code == 2 and "No index found" in missing.output
+
+
+def _ids_of(settings: Settings, ref: str) -> set[str]:
+    with opened_store(settings) as store, store.sql() as db:
+        return {row[0] for row in db.execute("SELECT id FROM chunks WHERE ref = ?", (ref,))}
