@@ -177,3 +177,23 @@ def test_html_in_a_decision_is_shown_as_text(
     assert injected == {"scripts": 0, "images": 0}
     page.wait_for_timeout(500)
     assert dialogs == []
+
+
+def test_citation_opens_the_organisation_page(
+    page: Page, server: Server, e2e_store: Settings, tmp_path: Path
+) -> None:
+    engine = open_engine(e2e_store)
+    try:
+        organisation = engine.answer(QUESTION).citations[0].organisation
+    finally:
+        engine.close()
+    page.goto(server.url)
+    ask(page, QUESTION, turn=0)
+    answer = page.get_by_test_id("stChatMessage").nth(1)
+    answer.get_by_role("button", name="Organisation").first.click()
+    heading = page.get_by_role("heading", name=organisation)
+    expect(heading.first).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+    expect(page.get_by_text("Ask about this organisation").first).to_be_visible()
+    charts = page.get_by_test_id("stVegaLiteChart")
+    expect(charts.first).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+    page.screenshot(path=str(tmp_path / "organisation-page.png"), full_page=True)
