@@ -230,10 +230,9 @@ def report_process(store: Path, workdir: Path, label: str) -> None:
     health = min(streamlit_health(store, workdir / "streamlit.log") for _ in range(2))
     print(f"\nFresh processes on the {label} tier (better of two runs each):")
     rows = [
-        ["python -> imports done", f"{cold['imports_s']:.1f} s"],
-        ["python -> engine open (model loaded)", f"{cold['engine_open_s']:.1f} s"],
+        ["python -> engine open (imports, model, index)", f"{cold['engine_open_s']:.1f} s"],
         ["python -> first answer (Python API)", f"{cold['first_answer_s']:.1f} s"],
-        ["streamlit run app.py -> first health OK", f"{health:.1f} s"],
+        ["streamlit run app.py -> first health OK (no session yet)", f"{health:.1f} s"],
         ["resident memory, engine held, 30 questions", f"{cold['rss_mb']:.0f} MB"],
         ["peak resident memory", f"{cold['peak_rss_mb']:.0f} MB"],
     ]

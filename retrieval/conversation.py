@@ -190,7 +190,7 @@ def _carried(filters: DecisionFilter) -> str:
     parts = list(filters.organisations)
     start, end = filters.date_from, filters.date_to
     if start and end and start[:4] == end[:4]:
-        parts.append(f"in {start[:4]}")
+        parts.append(f"decided in {start[:4]}")
     elif start and end:
         parts.append(f"between {start[:4]} and {end[:4]}")
     elif start:

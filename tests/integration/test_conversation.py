@@ -110,7 +110,8 @@ def test_organisation_and_dates_carry_over_to_a_question_about_them(engine: Engi
     assert opening.search.plan.filters.organisations == ("Northmoor Borough Council",)
     follow = engine.answer("which of them were upheld?", history=[Turn("q", opening)])
     assert (
-        follow.rewritten_query == "which of them were upheld (Northmoor Borough Council, in 2024)"
+        follow.rewritten_query
+        == "which of them were upheld (Northmoor Borough Council, decided in 2024)"
     )
     filters = follow.search.plan.filters
     assert filters.organisations == ("Northmoor Borough Council",)
