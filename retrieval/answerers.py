@@ -102,12 +102,19 @@ class ExtractiveAnswerer:
     ) -> None:
         top = decisions[hits[0].ref]
         lead = _reason_sentences(top)[:MAX_LEAD_SENTENCES] or _best_sentences(plan, hits[0], 2)
-        verb = "decided not to investigate" if top.reasons else "said"
+        investigated = top.outcome.value not in NOT_INVESTIGATED
+        verb = (
+            f"investigated this one ({outcome_label(top.outcome.value)}) and said"
+            if investigated
+            else "decided not to investigate"
+        )
         for i, (quote, section) in enumerate(lead):
             intro = _intro(top, verb) if i == 0 else "It went on: "
             draft.add(top, quote, section, intro + "“{quote}”")
-        self._name_reasons(draft, top)
-        others = [h for h in hits[1:] if h.reasons][:MAX_OTHER_DECISIONS]
+        # For an investigated decision the reasons concern only the parts left out.
+        self._name_reasons(draft, top, "One part was not investigated" if investigated else "")
+        others = [h for h in hits[1:] if h.outcome in NOT_INVESTIGATED and h.reasons]
+        others = others[:MAX_OTHER_DECISIONS]
         for hit in others:
             decision = decisions[hit.ref]
             for quote, section in _reason_sentences(decision)[:1]:
@@ -133,7 +140,7 @@ class ExtractiveAnswerer:
             for quote, section in _lead_sentences(decision)[:1]:
                 draft.add(decision, quote, section, intro + ": “{quote}”")
 
-    def _name_reasons(self, draft: Draft, decision: Decision) -> None:
+    def _name_reasons(self, draft: Draft, decision: Decision, lead_in: str = "") -> None:
         for reason in decision.reasons:
             support = _sentence_stating(decision, reason.value)
             if support is None:
@@ -142,7 +149,7 @@ class ExtractiveAnswerer:
             if n is None:
                 continue
             test = LEGAL_TESTS.get(reason.value, "")
-            plain = f"In plain words: {reason_label(reason.value)}"
+            plain = f"{lead_in or 'In plain words'}: {reason_label(reason.value)}"
             draft.add_derived(f"{plain} ({test})." if test else f"{plain}.", n)
 
     def _lookup(self, draft: Draft, plan: QueryPlan, hit: DecisionHit, decision: Decision) -> None:

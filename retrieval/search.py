@@ -20,6 +20,7 @@ _PASSAGE_WEIGHTS = (1.0, 0.35, 0.15)
 CATEGORY_BOOST = 1.3
 REASON_BOOST = 1.2
 WHY_NOT_BOOST = 1.25
+PART_NOT_INVESTIGATED_BOOST = 1.1
 # Sections every decision repeats almost word for word: they match many questions but
 # say nothing about the case, so they count for less and are cited only as a last resort.
 BOILERPLATE = re.compile(r"role and powers|how i considered", re.IGNORECASE)
@@ -112,8 +113,10 @@ def plan_boost(hit: DecisionHit, plan: QueryPlan) -> float:
         boost *= CATEGORY_BOOST
     if set(hit.reasons) & set(plan.boost_reasons):
         boost *= REASON_BOOST
-    if plan.intent == Intent.WHY_NOT and (hit.reasons or hit.outcome in NOT_INVESTIGATED):
+    if plan.intent == Intent.WHY_NOT and hit.outcome in NOT_INVESTIGATED:
         boost *= WHY_NOT_BOOST
+    elif plan.intent == Intent.WHY_NOT and hit.reasons:  # investigated, a part left out
+        boost *= PART_NOT_INVESTIGATED_BOOST
     return boost
 
 
