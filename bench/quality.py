@@ -120,9 +120,7 @@ def rankers(engine: Engine) -> dict[str, Ranker]:
     settings, index = engine.settings, engine.index
     dense = DenseRetriever(index=index, k=settings.dense_k)
     keyword = KeywordRetriever(index=index, k=settings.keyword_k)
-    hybrid = HybridRetriever(
-        index=index, k=settings.dense_k, keyword_k=settings.keyword_k, rrf_k=settings.rrf_k
-    )
+    hybrid = HybridRetriever.for_index(index)
 
     def dense_vector(q: Question) -> np.ndarray:
         # The dense side reads the question without its why-not frame, as the engine does.
@@ -151,10 +149,8 @@ def reranker(engine: Engine) -> tuple[Ranker | None, str]:
         model = CrossEncoder(name)
     except Exception as error:  # any load failure means: not measurable here
         return None, f"n/a: reranker {name!r} did not load ({error})"
-    index, settings = engine.index, engine.settings
-    hybrid = HybridRetriever(
-        index=index, k=settings.dense_k, keyword_k=settings.keyword_k, rrf_k=settings.rrf_k
-    )
+    index = engine.index
+    hybrid = HybridRetriever.for_index(index)
 
     def rank(q: Question) -> list[str]:
         vector = index.embed_query(dense_text(q.query))

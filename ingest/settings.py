@@ -82,6 +82,11 @@ class Settings(BaseSettings):
         "match this many chunks (BM25 cost grows with them; rare words are kept); 0: no limit.",
     )
     rrf_k: int = Field(20, ge=1, description="Reciprocal-rank-fusion constant.")
+    dense_weight: float = Field(
+        0.6,
+        ge=0,
+        description="Weight of the dense ranking in the fusion (the keyword ranking's is 1).",
+    )
     results_k: int = Field(10, ge=1, description="Decisions returned by search and similar.")
     passages_per_decision: int = Field(3, ge=1, description="Best passages kept per decision.")
     min_relevance: float = Field(

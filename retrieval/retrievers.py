@@ -102,6 +102,19 @@ class HybridRetriever(_IndexRetriever):
 
     keyword_k: int = 40
     rrf_k: int = 60
+    dense_weight: float = 1.0  # the keyword list's weight is 1
+
+    @classmethod
+    def for_index(cls, index: Index) -> HybridRetriever:
+        """The hybrid retriever as the settings configure it."""
+        settings = index.settings
+        return cls(
+            index=index,
+            k=settings.dense_k,
+            keyword_k=settings.keyword_k,
+            rrf_k=settings.rrf_k,
+            dense_weight=settings.dense_weight,
+        )
 
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun, **kwargs: Any
@@ -116,7 +129,9 @@ class HybridRetriever(_IndexRetriever):
         dense = DenseRetriever(index=self.index, k=self.k).scored(vector, filters)
         keyword = pending.result()
         fused = reciprocal_rank_fusion(
-            [[cid for cid, _ in dense], [cid for cid, _ in keyword]], self.rrf_k
+            [[cid for cid, _ in dense], [cid for cid, _ in keyword]],
+            self.rrf_k,
+            weights=(self.dense_weight, 1.0),
         )
         documents = self._documents(list(fused.items()), "rrf")
         similarity = _similarities(

@@ -34,10 +34,7 @@ def is_boilerplate(section: str) -> bool:
 def hybrid_documents(
     index: Index, text: str, filters: DecisionFilter, vector: np.ndarray | None = None
 ) -> list[Document]:
-    settings = index.settings
-    retriever = HybridRetriever(
-        index=index, k=settings.dense_k, keyword_k=settings.keyword_k, rrf_k=settings.rrf_k
-    )
+    retriever = HybridRetriever.for_index(index)
     return retriever.invoke(text, filters=filters, vector=vector)
 
 
