@@ -62,12 +62,17 @@ def running_chroma_server(
         logger.info("chroma server on %s (data %s)", server.url, data_dir)
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process, timeout_s=10)
+
+
+def stop_process(process: subprocess.Popen[bytes], timeout_s: float) -> None:
+    """Ask a child server to stop; kill it if it has not within ``timeout_s``."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def _wait_for_heartbeat(server: ChromaServer, process: subprocess.Popen[bytes]) -> None:

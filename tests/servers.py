@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from ingest.chroma_server import stop_process
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -52,9 +54,4 @@ def streamlit_app(store_dir: Path, log: Path, env: dict[str, str] | None = None)
         wait_healthy(url, process, log)
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process, timeout_s=15)
