@@ -76,7 +76,7 @@ class Settings(BaseSettings):
     dense_k: int = Field(40, ge=1, description="Chunks fetched from the vector index per query.")
     keyword_k: int = Field(40, ge=1, description="Chunks fetched from the keyword index per query.")
     keyword_max_postings: int = Field(
-        50_000,
+        100_000,
         ge=0,
         description="Keyword search drops a question's commonest words once the words kept "
         "match this many chunks (BM25 cost grows with them; rare words are kept); 0: no limit.",
