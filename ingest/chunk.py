@@ -107,7 +107,7 @@ def _split_text(
     while start < len(units):
         end = start + 1
         while end < len(units) and _fits(
-            text, units, start, end + 1, decision, section, limits, count
+            text[units[start][0] : units[end][1]], decision, section, limits, count
         ):
             end += 1
         piece_text = text[units[start][0] : units[end - 1][1]]
@@ -117,17 +117,10 @@ def _split_text(
 
 
 def _fits(
-    text: str,
-    units: list[tuple[int, int]],
-    start: int,
-    end: int,
-    decision: Decision,
-    section: str,
-    limits: ChunkLimits,
-    count: TokenCounter,
+    text: str, decision: Decision, section: str, limits: ChunkLimits, count: TokenCounter
 ) -> bool:
-    candidate = text[units[start][0] : units[end - 1][1]]
-    return count([embedding_text(decision, section, candidate)])[0] <= limits.max_tokens
+    """Does ``text``, with the label the model is given, stay within the token limit?"""
+    return count([embedding_text(decision, section, text)])[0] <= limits.max_tokens
 
 
 def _units(
@@ -150,7 +143,7 @@ def _fitting_spans(
     count: TokenCounter,
 ) -> list[tuple[int, int]]:
     """``text[start:end]`` as one span if it fits, else halved at a word boundary until it does."""
-    if count([embedding_text(decision, section, text[start:end])])[0] <= limits.max_tokens:
+    if _fits(text[start:end], decision, section, limits, count):
         return [(start, end)]
     words = [(m.start() + start, m.end() + start) for m in re.finditer(r"\S+", text[start:end])]
     if len(words) < 2:
