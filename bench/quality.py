@@ -9,7 +9,9 @@ chunk list) and with the full ``Engine.search``
 (hybrid + query understanding + boosts); prints hit@1, hit@5, MRR@10 and
 recall@10 per question type. Then answers every question with
 ``Engine.answer`` and checks the citations, and asks off-topic questions the
-engine should decline. Without ``--store`` (or with an empty one) the corpus is
+engine should decline. Last, the LLM path: citation precision with an
+adversarial fake model and follow-up resolution over the labelled
+conversations (from bench/llm_quality.py). Without ``--store`` (or with an empty one) the corpus is
 built first.
 """
 
@@ -38,6 +40,7 @@ from bench.common import (
     make_corpus,
     table,
 )
+from bench.llm_quality import draft_figures, follow_up_figures
 from retrieval.engine import Engine, open_engine
 from retrieval.query import dense_text
 from retrieval.retrievers import DenseRetriever, HybridRetriever, KeywordRetriever
@@ -323,8 +326,10 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, object]:
     print("\n".join(f"  {line}" for line in misses) or "  none")
     print("\nanswer problems:")
     print("\n".join(f"  {line}" for line in [*checks.problems, *wrongly]) or "  none")
+    llm = llm_path_figures(engine)
     engine.close()
     return {
+        "llm_path": llm,
         "retrieval": {m: {t: s.means() for t, s in r.items()} for m, r in results.items()},
         "rerank": figures["rerank"],
         "answers": summary,
@@ -332,6 +337,26 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, object]:
         "misses": misses,
         "answer_problems": [*checks.problems, *wrongly],
     }
+
+
+def llm_path_figures(engine: Engine) -> dict[str, object]:
+    """Citation precision of the LLM path (adversarial fake model) and follow-up resolution;
+    bench/llm_quality.py explains and breaks them down."""
+    drafts = draft_figures(engine)
+    follow, _ = follow_up_figures(engine)
+    print(f"\nLLM path (adversarial fake model, {drafts['questions']} questions)")
+    rows = [
+        ["sentence precision", str(drafts["sentence_precision"])],
+        ["supported sentences kept", str(drafts["supported_kept"])],
+        ["share of written citations kept", str(drafts["citations_kept_share"])],
+        [
+            "follow-ups resolved",
+            f"{follow['follow_ups_resolved']}/{follow['follow_ups']} "
+            f"= {follow['follow_up_accuracy']}",
+        ],
+    ]
+    print(table(["figure", "value"], rows))
+    return {"drafts": drafts, "follow_ups": follow}
 
 
 def retrieval(

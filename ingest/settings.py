@@ -78,8 +78,9 @@ class Settings(BaseSettings):
     keyword_max_postings: int = Field(
         100_000,
         ge=0,
-        description="Keyword search drops a question's commonest words once the words kept "
-        "match this many chunks (BM25 cost grows with them; rare words are kept); 0: no limit.",
+        description="Only while the keyword impact index is missing or stale (FTS5 then scores "
+        "every match): keyword search drops a question's commonest words once the words kept "
+        "match this many chunks (rare words are kept); 0: no limit.",
     )
     rrf_k: int = Field(20, ge=1, description="Reciprocal-rank-fusion constant.")
     dense_weight: float = Field(
@@ -104,11 +105,19 @@ class Settings(BaseSettings):
     answerer: Literal["extractive", "llm"] = Field(
         "extractive", description="`extractive` (default, grounded by construction) or `llm`."
     )
-    llm_provider: Literal["ollama", "openai"] = Field(
-        "ollama",
-        description="LLM integration: `ollama` or any OpenAI-compatible server (`openai`).",
+    llm_provider: Literal["llamacpp", "ollama", "openai"] = Field(
+        "llamacpp",
+        description="LLM integration: `llamacpp` (in-process; the packaged local model by "
+        "default), `ollama`, or any OpenAI-compatible server (`openai`).",
     )
-    llm_model: str = Field("qwen2.5:1.5b-instruct", description="Model name at the LLM provider.")
+    llm_model: str = Field(
+        "",
+        description="`llamacpp`: a GGUF file (empty: the packaged Qwen2.5-Coder-1.5B-Instruct); "
+        "`ollama`/`openai`: the model name (empty: `qwen2.5:1.5b-instruct` / `gpt-4o-mini`).",
+    )
+    llm_threads: int = Field(
+        0, ge=0, description="CPU threads for the `llamacpp` model; 0: every core available."
+    )
     llm_base_url: str = Field("", description="Base URL of the LLM server; empty uses the default.")
     llm_api_key: SecretStr = Field(
         SecretStr(""), description="API key for an OpenAI-compatible server (never logged)."

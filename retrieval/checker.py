@@ -34,6 +34,7 @@ _MARKERS = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
 _MARKERS_AFTER_STOP = re.compile(r"([.!?])((?:\s*\[\d+(?:\s*,\s*\d+)*\])+)")
 # After the markers that close a claim a new claim starts, whatever case it begins with.
 _CLAIM_END = re.compile(r"(?:(?<=\])|(?<=\][.!?]))\s+(?!\[)")
+_MARKER_LINE = re.compile(r"(?:\s*\[\d+(?:\s*,\s*\d+)*\][.]?)+\s*")
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 _REFERENCE = re.compile(r"\b\d{2}[ -]?\d{3}[ -]?\d{3}[a-z]?\b", re.I)
 _NEGATION = re.compile(
@@ -47,6 +48,7 @@ _CLAIM_STOPWORDS = STOPWORDS - {
     "investigate", "investigated", "investigation", "investigating",
     "complaint", "complaints", "complain", "complained",
 }  # fmt: skip
+MIN_CLAIM_WORDS = 3  # "The Council apologised" is a claim; "The complaint" is a heading
 _INSTRUCTION = re.compile(
     r"\b(?:ignore|disregard|forget|override)\b[^.]{0,40}\b(?:instructions?|prompts?|rules|"
     r"above|previous)\b|\bsystem prompt\b|\byou are now\b|\bas an ai\b|\bnew instructions?\b",
@@ -97,13 +99,28 @@ class CheckReport:
 
 
 def split_claims(draft: str) -> list[Claim]:
-    """The draft's sentences, each with the markers that follow it."""
-    claims = []
+    """The draft's sentences, each with the markers that follow it.
+
+    A line of markers alone ("[1] [2]" after a paragraph, as small models often write
+    their sources) cites each uncited sentence just before it; each must still be
+    supported by one of those passages to be kept.
+    """
+    claims: list[Claim] = []
     for line in draft.split("\n"):
         line = _MARKERS_AFTER_STOP.sub(r"\2\1", _BULLET.sub("", line.strip()))
+        if _MARKER_LINE.fullmatch(line):
+            _cite_trailing_uncited(claims, line)
+            continue
         pieces = [s for part in _CLAIM_END.split(line) for s in sentences(part)]
         claims += [Claim(piece, new_paragraph=i == 0) for i, piece in enumerate(pieces)]
     return claims
+
+
+def _cite_trailing_uncited(claims: list[Claim], marker_line: str) -> None:
+    for i in range(len(claims) - 1, -1, -1):
+        if cited_numbers(claims[i].text):
+            return
+        claims[i] = Claim(f"{claims[i].text} {marker_line}", claims[i].new_paragraph)
 
 
 class ClaimStream:
@@ -116,8 +133,15 @@ class ClaimStream:
 
     def feed(self, piece: str) -> list[Claim]:
         self.text += piece
-        ready = split_claims(self.text)[:-1]  # the last one may still grow
-        return self._release(ready)
+        ready = split_claims(self._settled())[:-1]  # the last one may still grow
+        # An uncited sentence may yet be cited by a line of markers: hold it and what follows.
+        cited = next((i for i, claim in enumerate(ready) if not cited_numbers(claim.text)), None)
+        return self._release(ready[:cited])
+
+    def _settled(self) -> str:
+        """The text, less a last line that may be a line of markers still arriving."""
+        head, newline, last = self.text.rpartition("\n")
+        return head + newline if newline and last.lstrip().startswith("[") else self.text
 
     def finish(self) -> list[Claim]:
         return self._release(split_claims(self.text))
@@ -164,6 +188,10 @@ def check_claim(
             f"cites {_listed(numbers)}, which {_was(numbers)} not given",
             citations=len(numbers),
         )
+    if len(_WORD.findall(text.lower())) < MIN_CLAIM_WORDS:
+        # A heading echoed back ("The complaint. [1]") is "supported" by any passage of its
+        # section, and says nothing.
+        return RemovedSentence(text, "not a sentence", citations=len(numbers))
     quotes = {}
     for n in given:
         score, quote = best_support(text, passages[n])

@@ -221,6 +221,7 @@ class Engine:
         refs = [h.ref for h in search.hits[:5]] + ([focus.ref] if focus else [])
         decisions = self.index.store.decisions(refs)
         notice = self.llm_problem.notice if self.llm_problem else ""
+        removed: list[RemovedSentence] = []
         if self.llm is not None and focus is None:  # a list of similar ones stays extractive
             try:
                 draft = yield from self.llm.stream(state["query"], search.hits, decisions)
@@ -230,12 +231,14 @@ class Engine:
                 return
             except LLMFailure as failure:
                 log.info("LLM answer replaced by the extractive one: %s", failure)
-                notice = failure.notice
+                notice, removed = failure.notice, failure.removed
         draft = self.answerer.compose(plan, search.hits, decisions, focus)
         if not draft.items:
             yield from _pieces(self._reply(state, NO_ANSWER, [], answered=False))
             return
-        yield from _pieces(self._reply(state, draft.text, draft.items, notice=notice))
+        yield from _pieces(
+            self._reply(state, draft.text, draft.items, notice=notice, removed=removed)
+        )
 
     def _reply(
         self,

@@ -1,9 +1,11 @@
 """Chat models from settings, and calling one under a deadline.
 
 ``chat_model(settings)`` is the one place a LangChain chat model is built
-(``OQA_LLM_PROVIDER``: ``ollama`` or ``openai`` for any OpenAI-compatible
-server). Tests and embedders pass their own model to ``Engine(index,
-chat_model=...)`` instead; everything downstream only sees ``BaseChatModel``.
+(``OQA_LLM_PROVIDER``: ``llamacpp`` for a GGUF model in this process — the
+packaged local model unless ``OQA_LLM_MODEL`` names another file —, ``ollama``,
+or ``openai`` for any OpenAI-compatible server). Tests and embedders pass their
+own model to ``Engine(index, chat_model=...)`` instead; everything downstream
+only sees ``BaseChatModel``.
 
 ``stream_tokens`` runs the model in a worker thread and gives up after
 ``timeout_s`` seconds *in total*, whatever the provider's own timeouts do, so a
@@ -18,11 +20,13 @@ import queue
 import threading
 import time
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage
 
 from ingest.settings import Settings
+from retrieval.types import RemovedSentence
 
 log = logging.getLogger(__name__)
 
@@ -45,9 +49,12 @@ _NOTICES = {
 class LLMFailure(Exception):
     """The LLM gave nothing usable; ``kind`` says why, for the notice and the logs."""
 
-    def __init__(self, kind: str, detail: str = "") -> None:
+    def __init__(
+        self, kind: str, detail: str = "", removed: Sequence[RemovedSentence] = ()
+    ) -> None:
         super().__init__(f"{kind}: {detail}" if detail else kind)
         self.kind = kind
+        self.removed = list(removed)  # what the checker took out, still shown to the user
 
     @property
     def notice(self) -> str:
@@ -56,21 +63,29 @@ class LLMFailure(Exception):
 
 def chat_model(settings: Settings) -> BaseChatModel:
     """The chat model ``settings`` name; raises LLMFailure('config') if it cannot be built."""
+    builders = {"llamacpp": _llamacpp, "ollama": _ollama, "openai": _openai}
+    if settings.llm_provider not in builders:
+        raise LLMFailure("config", f"unknown provider {settings.llm_provider!r}")
     try:
-        if settings.llm_provider == "ollama":
-            return _ollama(settings)
-        if settings.llm_provider == "openai":
-            return _openai(settings)
-    except Exception as error:  # a missing key, a bad URL: the integration's own errors
+        return builders[settings.llm_provider](settings)
+    except Exception as error:  # a missing key, a bad URL, no model file: the integration's own
+        # The type only, as below: a client's message may quote its configuration.
+        log.warning("LLM provider %s not usable: %s", settings.llm_provider, type(error).__name__)
         raise LLMFailure("config", type(error).__name__) from error
-    raise LLMFailure("config", f"unknown provider {settings.llm_provider!r}")
+
+
+def _llamacpp(settings: Settings) -> BaseChatModel:
+    # Imported here: llama-cpp-python is the optional `local-llm` extra.
+    from retrieval.local_model import local_chat_model
+
+    return local_chat_model(settings.llm_model, settings.llm_max_tokens, settings.llm_threads)
 
 
 def _ollama(settings: Settings) -> BaseChatModel:
     from langchain_ollama import ChatOllama
 
     return ChatOllama(
-        model=settings.llm_model,
+        model=settings.llm_model or "qwen2.5:1.5b-instruct",
         base_url=settings.llm_base_url or None,
         temperature=0,
         num_predict=settings.llm_max_tokens,
@@ -85,7 +100,7 @@ def _openai(settings: Settings) -> BaseChatModel:
     if not key and settings.llm_base_url:
         key = _UNUSED_KEY
     return ChatOpenAI(
-        model=settings.llm_model,
+        model=settings.llm_model or "gpt-4o-mini",
         base_url=settings.llm_base_url or None,
         api_key=key or None,  # None: the client reads OPENAI_API_KEY
         temperature=0,
@@ -95,22 +110,43 @@ def _openai(settings: Settings) -> BaseChatModel:
     )
 
 
+def answer_options(model: BaseChatModel) -> dict[str, Any]:
+    """Call options a model class offers for writing answers (the local llama.cpp model: a
+    grammar for cited sentences); none for the others."""
+    offer = getattr(model, "answer_options", None)
+    return offer() if callable(offer) else {}
+
+
 def stream_tokens(
-    model: BaseChatModel, messages: Sequence[BaseMessage], timeout_s: float
+    model: BaseChatModel, messages: Sequence[BaseMessage], timeout_s: float, **options: Any
 ) -> Iterator[str]:
     """Text pieces as the model writes them; LLMFailure on error or past the deadline."""
     pieces: queue.Queue[tuple[str, object]] = queue.Queue()
+    given_up = threading.Event()
     worker = threading.Thread(
-        target=_produce, args=(model, list(messages), pieces), name="llm-stream", daemon=True
+        target=_produce,
+        args=(model, list(messages), options, pieces, given_up),
+        name="llm-stream",
+        daemon=True,
     )
     worker.start()
-    deadline = time.monotonic() + timeout_s
+    try:
+        yield from _until_deadline(pieces, time.monotonic() + timeout_s, timeout_s)
+    finally:
+        # Past the deadline, or the caller stopped reading: the worker stops at its next
+        # token, so a local model frees the CPU (and its lock) for the next question.
+        given_up.set()
+
+
+def _until_deadline(
+    pieces: queue.Queue[tuple[str, object]], deadline: float, timeout_s: float
+) -> Iterator[str]:
     while True:
         try:
             kind, value = pieces.get(timeout=max(0.0, deadline - time.monotonic()))
         except queue.Empty:
-            # The worker is abandoned, not killed: threads cannot be; the provider's own
-            # timeout (set from the same setting) ends its request.
+            # The worker cannot be killed; it stops at its next token, and the provider's
+            # own timeout (set from the same setting) ends a request that sends none.
             log.warning("LLM gave up after %.1f s", timeout_s)
             raise LLMFailure("timeout", f"{timeout_s:g} s") from None
         if kind == "end":
@@ -135,10 +171,16 @@ def complete(model: BaseChatModel, messages: Sequence[BaseMessage], timeout_s: f
 
 
 def _produce(
-    model: BaseChatModel, messages: list[BaseMessage], out: queue.Queue[tuple[str, object]]
+    model: BaseChatModel,
+    messages: list[BaseMessage],
+    options: dict[str, Any],
+    out: queue.Queue[tuple[str, object]],
+    given_up: threading.Event,
 ) -> None:
     try:
-        for chunk in model.stream(messages):
+        for chunk in model.stream(messages, **options):
+            if given_up.is_set():
+                break  # leaving the loop closes the model's stream, which ends the generation
             text = str(chunk.text)
             if text:
                 out.put(("token", text))

@@ -124,6 +124,39 @@ def test_drafts_split_into_claims_with_their_markers(draft: str, expected: list[
     assert [c.text for c in split_claims(draft)] == expected
 
 
+def test_a_line_of_markers_cites_the_uncited_sentences_before_it() -> None:
+    # As the packaged 1.5B model writes its sources: after the paragraph, on a line of their own.
+    draft = (
+        "We could not add to the Council's investigation [1]. The Information Commissioner is "
+        "better placed to consider the data breach. The council was at fault.\n\n[1] [2]"
+    )
+    report = check_draft(draft, PASSAGES, MIN)
+    kept = {c.text: sorted(c.quotes) for c in report.kept}
+    assert kept == {
+        "We could not add to the Council's investigation.": [1],
+        "The Information Commissioner is better placed to consider the data breach.": [1],
+    }
+    # Cited now, the planted claim is still not supported by either passage.
+    assert [(r.sentence, r.reason) for r in report.removed] == [
+        ("The council was at fault.", "not supported by [1][2]")
+    ]
+
+
+def test_sentences_awaiting_a_line_of_markers_are_held_until_it_arrives() -> None:
+    stream = ClaimStream()
+    draft = "It could not add to the investigation. The ICO is better placed.\n[1] [2]"
+    released = [c for piece in draft for c in stream.feed(piece)]
+    assert released == []
+    assert [c.text for c in stream.finish()] == [
+        "It could not add to the investigation. [1] [2]",
+        "The ICO is better placed. [1] [2]",
+    ]
+
+
+def test_an_echoed_heading_is_not_a_sentence() -> None:
+    assert check("The complaint [1].") == RemovedSentence("The complaint.", "not a sentence", 1)
+
+
 def test_marker_helpers() -> None:
     assert cited_numbers("A [2][1] b [2, 3].") == [2, 1, 3]
     assert without_markers("It was late [1]. ") == "It was late."
