@@ -1,6 +1,6 @@
 """The packaged local LLM on this CPU: speed, memory, and what survives the citation checker.
 
-    python bench/llm_local.py [--store DIR] [--questions N] [--json FILE]
+    python bench/llm_local.py [--store DIR] [--questions N] [--follow-ups] [--json FILE]
 
 Measures, with the model ``OQA_ANSWERER=llm`` uses by default (Qwen2.5-Coder-1.5B-Instruct
 Q4_K_M through llama.cpp, joined from its PyPI slices):
@@ -12,6 +12,10 @@ Q4_K_M through llama.cpp, joined from its PyPI slices):
   finished answer; whether the model's answer reached the user (at least one sentence
   kept) or the extractive answer replaced it, and why; sentences kept and removed (by
   reason); whether the first citation is a labelled relevant decision;
+- with ``--follow-ups``: every labelled follow-up of bench/questions/conversations
+  rewritten by the local model, and whether the rewritten query, answered alone,
+  is about the labelled decision (bench/llm_quality.py scores the deterministic
+  rewriter the same way);
 - resident memory (peak) of the process at the end.
 
 Without ``--store`` the benchmark corpus is built into a temporary folder first.
@@ -32,6 +36,8 @@ from pathlib import Path
 from statistics import median
 from typing import Any
 
+from langchain_core.language_models import BaseChatModel
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import (
@@ -43,11 +49,13 @@ from bench.common import (
     make_corpus,
     table,
 )
+from bench.llm_quality import load_conversations, resolved
 from ingest.settings import Settings
 from retrieval.checker import split_claims
+from retrieval.conversation import resolve, rewrite
 from retrieval.engine import Engine, open_engine
 from retrieval.llm import chat_model
-from retrieval.types import Answer
+from retrieval.types import Answer, Turn
 
 PROBE_SENTENCE = (
     "The Council assessed the walking route to school and decided it was available, so it "
@@ -147,11 +155,34 @@ def answer_figures(engine: Engine, questions: list[Question]) -> dict[str, Any]:
     return figures.summary()
 
 
+def rewrite_figures(engine: Engine, model: BaseChatModel) -> dict[str, Any]:
+    """Each labelled follow-up rewritten by the local model (the history is the extractive
+    engine's answers), then answered on its own: is the answer about the labelled decision?"""
+    seconds, resolved_count, kept_own, follow_ups = [], 0, 0, 0
+    for conversation in load_conversations():
+        history: list[Turn] = []
+        for position, turn in enumerate(conversation["turns"]):
+            if position:
+                started = time.perf_counter()
+                query = rewrite(turn["q"], history, model, timeout_s=120)
+                seconds.append(time.perf_counter() - started)
+                kept_own += query != resolve(turn["q"], history)
+                resolved_count += resolved(engine.answer(query), turn)
+                follow_ups += 1
+            history.append(Turn(turn["q"], engine.answer(turn["q"], history=history)))
+    return {
+        "follow_ups": follow_ups,
+        "resolved": resolved_count,
+        "model_rewrite_used": kept_own,  # the others fell back to the deterministic rewrite
+        "rewrite_s_median": round(median(seconds), 1),
+    }
+
+
 def peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 0)
 
 
-def run(store: Path, count: int) -> dict[str, Any]:
+def run(store: Path, count: int, follow_ups: bool) -> dict[str, Any]:
     # The default llm settings (the packaged model), with a deadline no answer here reaches.
     settings = bench_settings(store).model_copy(update={"answerer": "llm", "llm_timeout_s": 300})
     speed = raw_speed(settings)
@@ -163,16 +194,27 @@ def run(store: Path, count: int) -> dict[str, Any]:
     print(f"\nanswers through Engine.stream_answer ({time.perf_counter() - started:.0f} s)")
     rows = [[k, json.dumps(v) if isinstance(v, dict) else str(v)] for k, v in answers.items()]
     print(table(["figure", "value"], rows))
+    figures: dict[str, Any] = {"speed": speed, "answers": answers}
+    if follow_ups:
+        extractive = open_engine(bench_settings(store), store)
+        started = time.perf_counter()
+        figures["rewrites"] = rewrite_figures(extractive, chat_model(settings))
+        extractive.close()
+        print(f"\nfollow-ups rewritten by the local model ({time.perf_counter() - started:.0f} s)")
+        print(table(["figure", "value"], [[k, str(v)] for k, v in figures["rewrites"].items()]))
     rss = peak_rss_mb()
     print(f"\npeak resident memory of this process: {rss:.0f} MB")
     engine.close()
-    return {"speed": speed, "answers": answers, "peak_rss_mb": rss}
+    return {**figures, "peak_rss_mb": rss}
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--store", type=Path, help="a store built from the benchmark corpus")
     parser.add_argument("--questions", type=int, default=20, help="labelled questions to ask")
+    parser.add_argument(
+        "--follow-ups", action="store_true", help="also the labelled follow-ups (~5 minutes)"
+    )
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args()
     print(machine_line())
@@ -181,7 +223,7 @@ def main() -> int:
         if store is None:
             store = Path(tmp) / "store"
             build_index(make_corpus(Path(tmp) / "corpus"), store)
-        figures = run(store, args.questions)
+        figures = run(store, args.questions, args.follow_ups)
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2), encoding="utf-8")
     return 0
