@@ -4,9 +4,10 @@
 
 Tiers are the benchmark corpus (45 fictional sample decisions + the real seed,
 embedded for real) plus SYNTHETIC variants written with precomputed vectors
-(``bench/synthetic.py`` says exactly how). Per tier, in one process with the
-engine open and warmed, every labelled question of ``bench/questions/`` is timed
-through the public API, one call at a time:
+(``bench/synthetic.py`` says exactly how); then each tier's keyword impact index is
+built (``ingest.impacts``, as ``ingest build`` does last; its build time is reported).
+Per tier, in one process with the engine open and warmed, every labelled question of
+``bench/questions/`` is timed through the public API, one call at a time:
 
 - ``query embedding``: ``Index.embed_query`` alone, the floor under every operation;
 - ``search``: ``Engine.search`` (query plan, embedding, dense + keyword, fusion, grouping);
@@ -48,6 +49,7 @@ from bench.probes import cold_start, disk_mb, streamlit_health
 from bench.synthetic import Base, build_tier, load_base
 from ingest.chroma_server import running_chroma_server
 from ingest.embeddings import Embedder, get_embedder
+from ingest.impacts import build_impacts
 from ingest.settings import Settings
 from ingest.store import DecisionFilter
 from retrieval.engine import Engine, open_engine
@@ -63,6 +65,7 @@ class TierRun:
     decisions: int
     chunks: int
     build_s: float | None  # None: reused from --workdir
+    impacts_s: float | None  # keyword impact index build; None: it was up to date
     disk_mb: float | None
     seconds: dict[str, list[float]]
     cpu: dict[str, list[float]]  # process CPU seconds per call (all threads): less noisy
@@ -134,6 +137,8 @@ def measure_tier(
     tick = time.perf_counter()
     built = build_tier(settings, embedder, base, decisions, progress=None)
     build_s = time.perf_counter() - tick if built else None
+    tick = time.perf_counter()
+    impacts_s = time.perf_counter() - tick if build_impacts(settings.store_dir) else None
     questions = [q.query for q in load_questions()]
     questions = questions[: args.queries] if args.queries else questions
     engine = open_engine(settings)
@@ -144,7 +149,7 @@ def measure_tier(
         engine.close()
     disk = None if settings.chroma_host else disk_mb(settings.store_dir)
     mode = "server" if settings.chroma_host else "embedded"
-    run = TierRun(mode, decisions, chunks, build_s, disk, seconds, cpu)
+    run = TierRun(mode, decisions, chunks, build_s, impacts_s, disk, seconds, cpu)
     print(
         f"  {run.label}: {chunks:,} chunks, search p95 {percentiles(seconds['search'])[1]:.0f} ms"
     )
@@ -189,12 +194,14 @@ def size_table(runs: list[TierRun]) -> str:
             f"{run.decisions:,}",
             f"{run.chunks:,}",
             "reused" if run.build_s is None else f"{run.build_s:.0f}",
+            "up to date" if run.impacts_s is None else f"{run.impacts_s:.1f}",
             "-" if run.disk_mb is None else f"{run.disk_mb:.0f}",
             "-" if run.disk_mb is None else f"{run.disk_mb / run.decisions * 1000:.1f}",
         ]
         for run in runs
     ]
-    headers = ["tier", "decisions", "chunks", "set-up s", "disk MB", "MB / 1,000 decisions"]
+    headers = ["tier", "decisions", "chunks", "set-up s", "keyword impacts s", "disk MB"]
+    headers.append("MB / 1,000 decisions")
     return table(headers, rows)
 
 

@@ -19,6 +19,7 @@ import numpy as np
 from ingest.chunk import ChunkLimits, chunk_decision, embedding_text
 from ingest.embeddings import Embedder, get_embedder
 from ingest.errors import SourceError
+from ingest.impacts import build_impacts
 from ingest.parse import parse_decision
 from ingest.records import Chunk, Decision
 from ingest.settings import Settings
@@ -96,6 +97,9 @@ def build(
         store.mark_built()
     finally:
         store.close()
+    tick = time.perf_counter()
+    build_impacts(store.store_dir)  # after the last write: it is stamped with what it read
+    run.summary.time("keyword impacts", time.perf_counter() - tick)
     run.summary.seconds = time.perf_counter() - started
     return run.summary
 

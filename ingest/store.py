@@ -22,6 +22,9 @@ from pathlib import Path
 import numpy as np
 
 from ingest.errors import IndexMismatchError, IndexMissingError
+from ingest.filters import DecisionFilter
+from ingest.filters import filter_sql as _filter_sql
+from ingest.filters import marks as _marks
 from ingest.records import Chunk, Decision
 from ingest.settings import Settings
 from ingest.vectors import VectorIndex, open_vector_index
@@ -57,6 +60,15 @@ CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
     heading, text, content='chunks', content_rowid='rowid',
     tokenize='porter unicode61 remove_diacritics 2'
 );
+-- Bumped by any change to a chunk row, whoever writes it: the keyword impact index
+-- (ingest.impacts) is stamped with it and is not used once the chunks have moved on.
+INSERT OR IGNORE INTO meta(key, value) VALUES ('generation', '0');
+CREATE TRIGGER IF NOT EXISTS chunks_generation_insert AFTER INSERT ON chunks BEGIN
+    UPDATE meta SET value = value + 1 WHERE key = 'generation'; END;
+CREATE TRIGGER IF NOT EXISTS chunks_generation_update AFTER UPDATE ON chunks BEGIN
+    UPDATE meta SET value = value + 1 WHERE key = 'generation'; END;
+CREATE TRIGGER IF NOT EXISTS chunks_generation_delete AFTER DELETE ON chunks BEGIN
+    UPDATE meta SET value = value + 1 WHERE key = 'generation'; END;
 """
 
 
@@ -70,24 +82,6 @@ class IndexIdentity:
 
     def describe(self) -> str:
         return f"model {self.model} ({self.dimension} dimensions), chunking {self.chunking}"
-
-
-@dataclass(frozen=True)
-class DecisionFilter:
-    """Metadata filters; every field optional. Dates are inclusive ISO strings."""
-
-    refs: tuple[str, ...] = ()
-    organisations: tuple[str, ...] = ()
-    categories: tuple[str, ...] = ()
-    sub_categories: tuple[str, ...] = ()
-    outcomes: tuple[str, ...] = ()
-    reasons: tuple[str, ...] = ()
-    date_from: str | None = None
-    date_to: str | None = None
-
-    @property
-    def is_empty(self) -> bool:
-        return self == DecisionFilter()
 
 
 @dataclass(frozen=True)
@@ -405,10 +399,6 @@ def _connect(path: Path, read_only: bool) -> sqlite3.Connection:
     return db
 
 
-def _marks(values: Sequence[object]) -> str:
-    return ",".join("?" * len(values))
-
-
 def _decision_row(decision: Decision) -> tuple[object, ...]:
     return (
         decision.ref,
@@ -432,35 +422,6 @@ def _heading(decision: Decision, section: str) -> str:
     """Keyword-searchable context for a chunk: who, what area, which section."""
     area = " ".join((decision.category, decision.sub_category))
     return f"{decision.organisation} {area} {section} {decision.ref}"
-
-
-def _filter_sql(where: DecisionFilter, prefix: str = "WHERE") -> tuple[str, list[object]]:
-    clauses: list[str] = []
-    args: list[object] = []
-    for column, values in (
-        ("d.ref", where.refs),
-        ("d.organisation", where.organisations),
-        ("d.category", where.categories),
-        ("d.sub_category", where.sub_categories),
-        ("d.outcome", where.outcomes),
-    ):
-        if values:
-            clauses.append(f"{column} IN ({_marks(values)})")
-            args += list(values)
-    if where.reasons:
-        clauses.append(
-            f"d.ref IN (SELECT ref FROM decision_reasons WHERE reason IN ({_marks(where.reasons)}))"
-        )
-        args += list(where.reasons)
-    if where.date_from:
-        clauses.append("d.date >= ?")
-        args.append(where.date_from)
-    if where.date_to:
-        clauses.append("d.date <= ?")
-        args.append(where.date_to)
-    if not clauses:
-        return "", []
-    return f" {prefix} " + " AND ".join(clauses), args
 
 
 def open_store(settings: Settings, store_dir: Path | None = None, read_only: bool = True) -> Store:

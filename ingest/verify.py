@@ -29,6 +29,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from ingest.impacts import build_impacts
 from ingest.settings import Settings
 from ingest.store import DB_NAME, Store, opened_store
 
@@ -231,7 +232,12 @@ def verify_store(
         if not fix or report.ok:
             return report, []
         actions = repair(store, report)
-        return verify(store), actions
+        final = verify(store)
+    # A repair changes chunk rows, which retires the keyword impact index: rebuild it, as
+    # a build does, so keyword search does not drop to the slow FTS5 path.
+    if build_impacts(store.store_dir):
+        actions.append("rebuilt the keyword impact index")
+    return final, actions
 
 
 def _column(db: sqlite3.Connection, query: str) -> list:

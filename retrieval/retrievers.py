@@ -17,6 +17,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from ingest.store import DecisionFilter
+from retrieval import keyword_impacts
 from retrieval.fusion import reciprocal_rank_fusion
 from retrieval.index import Index
 from retrieval.keywords import or_expression, query_phrases, within_budget
@@ -88,8 +89,15 @@ class KeywordRetriever(_IndexRetriever):
 
     def scored(self, query: str, filters: DecisionFilter | None) -> list[tuple[str, float]]:
         phrases = query_phrases(query)
+        if not phrases:
+            return []
+        # The impact index ranks every word exactly as FTS5 would, without FTS5 scoring each
+        # matching chunk; only that slow path needs the postings budget.
+        fast = keyword_impacts.search(self.index.store, phrases, self.k, filters)
+        if fast is not None:
+            return fast
         budget = self.index.settings.keyword_max_postings
-        if budget and phrases:
+        if budget:
             phrases = within_budget(phrases, self.index.store.match_counts(phrases), budget)
         expression = or_expression(phrases)
         if expression is None:

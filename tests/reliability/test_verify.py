@@ -11,6 +11,7 @@ from badfiles import decision_text, write_good
 from typer.testing import CliRunner
 
 from ingest.cli import app
+from ingest.impacts import current_stamp, load_impacts
 from ingest.pipeline import build
 from ingest.records import Chunk
 from ingest.settings import Settings
@@ -82,6 +83,11 @@ def test_verify_reports_each_disagreement_and_repair_fixes_it(tmp_path: Path, so
     assert "rebuilt the keyword index" in result.output
     assert "deleted 1 decisions with missing vectors" in result.output
     assert result.output.rstrip().endswith("consistent")
+    # The repair changed chunk rows; the keyword impact index was rebuilt to match them.
+    assert "rebuilt the keyword impact index" in result.output
+    impacts = load_impacts(settings.store_dir)
+    with opened_store(settings) as store, store.sql() as db:
+        assert impacts is not None and impacts.stamp == current_stamp(db)
 
     # The decisions repair dropped are rebuilt by the next build; the rest is untouched.
     again = build([source], settings)
