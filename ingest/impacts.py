@@ -40,15 +40,13 @@ from pathlib import Path
 import numpy as np
 
 from ingest.arrayfile import ArrayWriter, atomic_file, read_arrays
-from ingest.store import DB_NAME
+from ingest.store import BM25_WEIGHTS, DB_NAME
 
 logger = logging.getLogger(__name__)
 
 IMPACTS_NAME = "keyword-impacts.bin"
 FORMAT_VERSION = 2
 K1, B = 1.2, 0.75  # fts5_aux.c's constants
-# Column weights of Store.keyword_search's bm25(chunks_fts, 0.4, 1.0).
-WEIGHTS = {"heading": 0.4, "text": 1.0}
 # Tokens after an apostrophe: pairs ending in one of these get their own postings.
 CLITICS = ("s", "t", "d", "m", "ve", "re", "ll")
 _FETCH = 200_000  # instances per fetch while building
@@ -189,7 +187,7 @@ class _Pairs:
         hit = np.flatnonzero(before[at] == positions)
         for label in np.unique(clitic[at[hit]]):
             chosen = hit[clitic[at[hit]] == label]
-            weights = np.where(heading[chosen], WEIGHTS["heading"], WEIGHTS["text"])
+            weights = np.where(heading[chosen], BM25_WEIGHTS["heading"], BM25_WEIGHTS["text"])
             rows, impacts = model.impacts(docs[chosen], weights)
             self.names.append(f"{term} {CLITICS[label]}")
             self.rows.append(rows)
@@ -211,7 +209,7 @@ def _write(db: sqlite3.Connection, stamp: str, writer: ArrayWriter) -> None:
     start = 0
     for term, matching in terms:
         instances = _instances(db, term)
-        weights = np.where(instances[1], WEIGHTS["heading"], WEIGHTS["text"])
+        weights = np.where(instances[1], BM25_WEIGHTS["heading"], BM25_WEIGHTS["text"])
         term_rows, term_impacts = model.impacts(instances[0], weights)
         if term_rows.size != matching:
             raise RuntimeError(f"FTS5 vocabulary disagrees with itself at {term!r}")

@@ -32,6 +32,9 @@ from ingest.vectors import VectorIndex, open_vector_index
 logger = logging.getLogger(__name__)
 
 DB_NAME = "oqa.sqlite3"
+# BM25 column weights (heading, text); ingest.impacts precomputes scores with the same ones.
+BM25_WEIGHTS = {"heading": 0.4, "text": 1.0}
+BM25 = f"bm25(chunks_fts, {BM25_WEIGHTS['heading']}, {BM25_WEIGHTS['text']})"
 _MATCH_COUNT_CACHE = 200_000  # phrases; a few MB at most
 SCHEMA_VERSION = "1"
 
@@ -295,13 +298,13 @@ class Store:
         sql, args = _filter_sql(where or DecisionFilter(), prefix="AND")
         if sql:
             query = (
-                "SELECT c.id, -bm25(chunks_fts, 0.4, 1.0) AS score FROM chunks_fts"
+                f"SELECT c.id, -{BM25} AS score FROM chunks_fts"
                 " JOIN chunks c ON c.rowid = chunks_fts.rowid JOIN decisions d ON d.ref = c.ref"
-                f" WHERE chunks_fts MATCH ?{sql} ORDER BY bm25(chunks_fts, 0.4, 1.0) LIMIT ?"
+                f" WHERE chunks_fts MATCH ?{sql} ORDER BY {BM25} LIMIT ?"
             )
         else:  # unfiltered: rank inside FTS5 alone, join only the k rows kept
             query = (
-                "SELECT c.id, -s.rank FROM (SELECT rowid, bm25(chunks_fts, 0.4, 1.0) AS rank"
+                f"SELECT c.id, -s.rank FROM (SELECT rowid, {BM25} AS rank"
                 " FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY rank LIMIT ?) s"
                 " JOIN chunks c ON c.rowid = s.rowid ORDER BY s.rank"
             )

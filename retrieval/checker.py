@@ -29,12 +29,13 @@ from retrieval.keywords import STOPWORDS
 from retrieval.types import RemovedSentence
 
 # "[1]", "[1][2]", "[1, 2]" - what the prompt asks for, and its common variants.
+_MARKER = r"\[\d+(?:\s*,\s*\d+)*\]"  # "[1]", "[1, 2]"
 _MARKERS = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
 # A marker written after the full stop ("... placed. [1]") belongs to that sentence.
-_MARKERS_AFTER_STOP = re.compile(r"([.!?])((?:\s*\[\d+(?:\s*,\s*\d+)*\])+)")
+_MARKERS_AFTER_STOP = re.compile(rf"([.!?])((?:\s*{_MARKER})+)")
 # After the markers that close a claim a new claim starts, whatever case it begins with.
 _CLAIM_END = re.compile(r"(?:(?<=\])|(?<=\][.!?]))\s+(?!\[)")
-_MARKER_LINE = re.compile(r"(?:\s*\[\d+(?:\s*,\s*\d+)*\][.]?)+\s*")
+_MARKER_LINE = re.compile(rf"(?:\s*{_MARKER}[.]?)+\s*")
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 _REFERENCE = re.compile(r"\b\d{2}[ -]?\d{3}[ -]?\d{3}[a-z]?\b", re.I)
 _NEGATION = re.compile(

@@ -24,8 +24,8 @@ import weakref
 import numpy as np
 
 from ingest.filters import DecisionFilter, filter_sql, marks
-from ingest.impacts import WEIGHTS, ImpactIndex, current_stamp, impacts_path, load_impacts
-from ingest.store import Store
+from ingest.impacts import ImpactIndex, current_stamp, impacts_path, load_impacts
+from ingest.store import BM25, Store
 
 logger = logging.getLogger(__name__)
 
@@ -122,10 +122,7 @@ class _Reader:
 
     def _phrase_scores(self, index: ImpactIndex, phrase: str) -> tuple[np.ndarray, np.ndarray]:
         """A several-token phrase's share of the score: FTS5's bm25 of that phrase alone."""
-        weights = f"{WEIGHTS['heading']}, {WEIGHTS['text']}"
-        query = (
-            f"SELECT rowid, -bm25(chunks_fts, {weights}) FROM chunks_fts WHERE chunks_fts MATCH ?"
-        )
+        query = f"SELECT rowid, -{BM25} FROM chunks_fts WHERE chunks_fts MATCH ?"
         with self.store.sql() as db:
             rows = db.execute(query, (phrase,)).fetchall()
         data = np.array(rows, dtype=np.float64).reshape(-1, 2)
