@@ -1,18 +1,21 @@
-"""Retrieval and answer quality on the labelled questions (sample corpus + seed decision).
+"""Retrieval and answer quality on two sets: fictional (sample + seed) and real.
 
-    python bench/quality.py [--store DIR] [--json FILE]
+    python bench/quality.py [--sets fictional,real] [--store-root DIR] [--json FILE]
 
-Ranks decisions for every question in ``bench/questions/*.jsonl`` with
-keyword-only, dense-only and hybrid retrieval (each retriever's chunk ranking
-mapped to decisions by first occurrence; hybrid is ``HybridRetriever``'s fused
-chunk list) and with the full ``Engine.search``
-(hybrid + query understanding + boosts); prints hit@1, hit@5, MRR@10 and
-recall@10 per question type. Then answers every question with
-``Engine.answer`` and checks the citations, and asks off-topic questions the
-engine should decline. Last, the LLM path: citation precision with an
-adversarial fake model and follow-up resolution over the labelled
-conversations (from bench/llm_quality.py). Without ``--store`` (or with an empty one) the corpus is
-built first.
+The fictional set is ``data/sample`` + the seed decision with the questions in
+``bench/questions/*.jsonl``; the real set is ``../shared/realdata`` (published
+decisions) with its questions and ours in ``bench/questions/real/``. For each
+set it ranks decisions for every question with the product (``Engine.search``),
+its parts (keyword-only, dense-only and hybrid chunk rankings mapped to
+decisions by first occurrence) and the baselines of ``bench/baselines.py``
+(BM25 over whole decisions, dense over 1,000-character pieces, and their
+simple fusion), and prints hit@1, hit@5, MRR@10 and recall@10 per kind. Then it
+answers every question with ``Engine.answer`` and checks the citations (verbatim
+quotes, first citation a right decision) and abstentions (questions no decision
+answers, off-topic questions). Last, for the fictional set, the LLM path:
+citation precision with an adversarial fake model and follow-up resolution
+(from bench/llm_quality.py). ``--store-root`` keeps the built indexes for the
+next run (and for ``bench/tune.py``).
 """
 
 from __future__ import annotations
@@ -31,15 +34,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import (
-    Question,
-    bench_settings,
-    build_index,
-    load_questions,
-    machine_line,
-    make_corpus,
-    table,
-)
+from bench.baselines import BenchSet, baseline_rankers, fictional_set, real_set
+from bench.common import Question, bench_settings, build_index, machine_line, table
 from bench.llm_quality import draft_figures, follow_up_figures
 from retrieval.engine import Engine, open_engine
 from retrieval.query import dense_text
@@ -47,7 +43,7 @@ from retrieval.retrievers import DenseRetriever, HybridRetriever, KeywordRetriev
 from retrieval.types import Answer
 
 TYPES = ("why_not", "known_item", "similar", "outcome")
-CITED_FIRST_TYPES = ("why_not", "known_item", "outcome")
+UNANSWERABLE = "none"  # a question no decision in the set answers
 DEPTH = 10
 RERANK_CANDIDATES = 40
 MARKER = re.compile(r"\[\d+\]")
@@ -102,8 +98,10 @@ class AnswerChecks:
     lines: int = 0
     cited_lines: int = 0
     dangling_markers: int = 0
-    first_cited_asked: int = 0
+    first_cited_asked: int = 0  # answered questions that a decision answers
     first_cited_relevant: int = 0
+    unanswerable: int = 0
+    unanswerable_declined: int = 0
     problems: list[str] = field(default_factory=list)
 
 
@@ -178,6 +176,8 @@ def evaluate(
 ) -> dict[str, Scores]:
     by_type: dict[str, Scores] = {t: Scores() for t in (*TYPES, "all")}
     for q in questions:
+        if not q.relevant:
+            continue
         ranked = ranker(q)
         by_type[q.type].add(ranked, q.relevant)
         by_type["all"].add(ranked, q.relevant)
@@ -233,19 +233,27 @@ def check_answer(engine: Engine, q: Question, answer: Answer, checks: AnswerChec
         checks.cited_lines += sum(bool(MARKER.search(line)) for line in lines)
         dangling = {int(m[1:-1]) for m in MARKER.findall(answer.text)} - numbers
         checks.dangling_markers += len(dangling)
-    if q.type in CITED_FIRST_TYPES:
-        checks.first_cited_asked += 1
-        first = answer.citations[0].ref if answer.citations else None
-        if first in q.relevant:
-            checks.first_cited_relevant += 1
-        else:
-            checks.problems.append(
-                f"{q.id} [{q.type}]: first citation {first or '(none)'}, "
-                f"want {', '.join(q.relevant)}"
-            )
+    if not q.relevant:
+        checks.unanswerable += 1
+        checks.unanswerable_declined += not answer.answered
+        if answer.answered:
+            checks.problems.append(f"{q.id} [none]: answered from {answer.citations[0].ref}")
+        return
+    if not answer.answered:
+        checks.problems.append(f"{q.id} [{q.type}]: declined, want {', '.join(q.relevant)}")
+        return
+    checks.first_cited_asked += 1
+    first = answer.citations[0].ref if answer.citations else None
+    if first in q.relevant:
+        checks.first_cited_relevant += 1
+    else:
+        checks.problems.append(
+            f"{q.id} [{q.type}]: first citation {first or '(none)'}, want {', '.join(q.relevant)}"
+        )
 
 
 def answer_summary(checks: AnswerChecks) -> dict[str, float]:
+    answerable = checks.answers - checks.unanswerable
     return {
         "answers": checks.answers,
         "verbatim_quotes": checks.verbatim / max(checks.citations, 1),
@@ -255,22 +263,30 @@ def answer_summary(checks: AnswerChecks) -> dict[str, float]:
         "dangling_markers": checks.dangling_markers,
         "first_citation_relevant": checks.first_cited_relevant / max(checks.first_cited_asked, 1),
         "first_citation_asked": checks.first_cited_asked,
-        "no_answer": checks.answers - checks.answered,
+        "answerable": answerable,
+        "answerable_declined": answerable - checks.first_cited_asked,
+        "unanswerable": checks.unanswerable,
+        "unanswerable_declined": checks.unanswerable_declined,
     }
 
 
 def answer_rows(summary: dict[str, float], declined: int) -> list[list[str]]:
+    answerable, unanswerable = summary["answerable"], summary["unanswerable"]
     return [
         ["citation quotes verbatim in the cited decision", f"{summary['verbatim_quotes']:.1%}",
          f"of {summary['citations']} citations"],
         ["answer lines carrying a [n] marker", f"{summary['cited_lines']:.1%}",
          f"of {summary['lines']} lines"],
         ["[n] markers without a citation", str(summary["dangling_markers"]), ""],
-        ["first citation relevant (why_not/known_item/outcome)",
+        ["first citation is a right decision (answered)",
          f"{summary['first_citation_relevant']:.1%}",
-         f"of {summary['first_citation_asked']} questions"],
-        ["no-answer replies to labelled questions", str(summary["no_answer"]),
-         f"of {summary['answers']}"],
+         f"of {summary['first_citation_asked']} answered"],
+        ["answerable questions declined",
+         f"{summary['answerable_declined'] / max(answerable, 1):.1%}",
+         f"{summary['answerable_declined']} of {answerable}"],
+        ["unanswerable questions declined",
+         f"{summary['unanswerable_declined'] / max(unanswerable, 1):.1%}",
+         f"{summary['unanswerable_declined']} of {unanswerable}"],
         ["off-topic questions declined", str(declined), f"of {len(OFF_TOPIC)}"],
     ]  # fmt: skip
 
@@ -290,28 +306,26 @@ def off_topic(engine: Engine) -> tuple[int, list[str]]:
 # --- run --------------------------------------------------------------------------
 
 
-def ensure_store(store: Path | None, workdir: Path) -> Path:
-    """A store holding the benchmark corpus: the one given, or a fresh build."""
-    if store is not None and store.is_dir() and any(store.iterdir()):
-        return store
-    target = store or workdir / "store"
-    corpus = make_corpus(workdir / "corpus")
+def ensure_store(bench: BenchSet, root: Path) -> Path:
+    """The set's index under ``root``, built or brought up to date (a no-op when it is)."""
+    store = root / bench.name / "store"
+    corpus = bench.materialise(root / bench.name / "corpus")
     tick = time.perf_counter()
-    summary = build_index(corpus, target)
-    print(f"built the index in {time.perf_counter() - tick:.1f} s: {summary.line()}")
-    return target
+    summary = build_index(corpus, store)
+    print(f"{bench.name} index ready in {time.perf_counter() - tick:.1f} s: {summary.line()}")
+    return store
 
 
-def run(args: argparse.Namespace, workdir: Path) -> dict[str, object]:
-    print(machine_line())
-    store = ensure_store(args.store, workdir)
+def run_set(bench: BenchSet, root: Path) -> dict[str, object]:
+    store = ensure_store(bench, root)
     engine = open_engine(bench_settings(store), store)
-    questions = load_questions()
+    questions = bench.questions
     started = time.perf_counter()
-    results, misses, figures = retrieval(engine, questions)
+    results, misses, figures = retrieval(engine, bench)
     seconds = time.perf_counter() - started
-    print(f"\n{len(questions)} labelled questions, decision level; retrieval {seconds:.1f} s\n")
-    headers = ["type", "method", "n", "hit@1", "hit@5", "MRR@10", "recall@10"]
+    print(f"\n== {bench.name} set: {len(bench.texts)} decisions, {len(questions)} questions "
+          f"(decision level; retrieval {seconds:.1f} s)\n")
+    headers = ["kind", "method", "n", "hit@1", "hit@5", "MRR@10", "recall@10"]
     print(table(headers, retrieval_rows(results)))
     print(f"\nhybrid+rerank: {figures['rerank']}")
     started = time.perf_counter()
@@ -320,16 +334,13 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, object]:
         check_answer(engine, q, engine.answer(q.query), checks)
     declined, wrongly = off_topic(engine)
     summary = answer_summary(checks)
-    print(f"\nanswers (Engine.answer, {time.perf_counter() - started:.1f} s)\n")
+    print(f"\n{bench.name} answers (Engine.answer, {time.perf_counter() - started:.1f} s)\n")
     print(table(["answer check", "value", "out of"], answer_rows(summary, declined)))
-    print("\nengine.search: questions whose top decision is not relevant")
+    print(f"\n{bench.name}: engine.search, questions whose top decision is not relevant")
     print("\n".join(f"  {line}" for line in misses) or "  none")
-    print("\nanswer problems:")
+    print(f"\n{bench.name}: answer problems")
     print("\n".join(f"  {line}" for line in [*checks.problems, *wrongly]) or "  none")
-    llm = llm_path_figures(engine)
-    engine.close()
-    return {
-        "llm_path": llm,
+    figures_out: dict[str, object] = {
         "retrieval": {m: {t: s.means() for t, s in r.items()} for m, r in results.items()},
         "rerank": figures["rerank"],
         "answers": summary,
@@ -337,6 +348,16 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, object]:
         "misses": misses,
         "answer_problems": [*checks.problems, *wrongly],
     }
+    if bench.name == "fictional":
+        figures_out["llm_path"] = llm_path_figures(engine)
+    engine.close()
+    return figures_out
+
+
+def run(args: argparse.Namespace, root: Path) -> dict[str, object]:
+    print(machine_line())
+    sets = {"fictional": fictional_set, "real": real_set}
+    return {name: run_set(sets[name](), root) for name in args.sets}
 
 
 def llm_path_figures(engine: Engine) -> dict[str, object]:
@@ -360,15 +381,18 @@ def llm_path_figures(engine: Engine) -> dict[str, object]:
 
 
 def retrieval(
-    engine: Engine, questions: list[Question]
+    engine: Engine, bench: BenchSet
 ) -> tuple[dict[str, dict[str, Scores]], list[str], dict[str, str]]:
     results: dict[str, dict[str, Scores]] = {}
     misses: list[str] = []
+    questions = bench.questions
     for name, ranker in rankers(engine).items():
         wanted = misses if name == "engine.search" else None
         results[name] = evaluate(questions, ranker, wanted, name)
     similar = [q for q in questions if q.type == "similar"]
     results["engine.similar(text)"] = evaluate(similar, similar_ranker(engine))
+    for name, ranker in baseline_rankers(bench, engine.index.embedder).items():
+        results[name] = evaluate(questions, ranker)
     rerank, note = reranker(engine)
     if rerank is not None:
         results["hybrid+rerank"] = evaluate(questions, rerank)
@@ -377,7 +401,11 @@ def retrieval(
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--store", type=Path, help="a store built from the benchmark corpus")
+    parser.add_argument(
+        "--sets", type=lambda v: v.split(","), default=["fictional", "real"],
+        help="comma-separated: fictional, real (default both)",
+    )
+    parser.add_argument("--store-root", type=Path, help="keep (and reuse) the built indexes here")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     return parser.parse_args()
 
@@ -386,7 +414,7 @@ def main() -> int:
     args = parse_args()
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="oqa-bench-quality-") as tmp:
-        figures = run(args, Path(tmp))
+        figures = run(args, args.store_root or Path(tmp))
     figures["seconds"] = round(time.perf_counter() - started, 1)
     print(f"\ntotal {figures['seconds']} s")
     if args.json:

@@ -230,6 +230,18 @@ def tier_batches(
         yield batch, vectors
 
 
+def _overviews(
+    batch: list[tuple[Decision, list[Chunk]]], vectors: dict[str, np.ndarray]
+) -> dict[str, np.ndarray]:
+    """A synthetic decision's opening vector: the normalised mean of its chunks' vectors (the
+    real one embeds its opening; a tier measures speed, and the cost is the same)."""
+    overviews = {}
+    for decision, chunks in batch:
+        mean = np.mean([vectors[c.id] for c in chunks if c.id in vectors], axis=0)
+        overviews[decision.ref] = mean / (np.linalg.norm(mean) or 1.0)
+    return overviews
+
+
 def build_tier(
     settings: Settings,
     embedder: Embedder,
@@ -255,7 +267,7 @@ def build_tier(
     with opened_store(settings, read_only=False) as store:
         store.claim_identity(identity)
         for batch, vectors in tier_batches(base, decisions, limits):
-            store.write(batch, vectors)
+            store.write(batch, vectors, _overviews(batch, vectors))
             if progress:
                 progress(len(batch))
         store.mark_built()

@@ -83,6 +83,8 @@ def build(
     try:
         store.claim_identity(index_identity(settings, embedder))
         store.mark_started()
+        store.backfill_decision_keywords()
+        _backfill_overviews(store, embedder)
         run = _BuildRun(
             store, embedder, chunk_limits(settings, embedder), settings.build_flush_chunks
         )
@@ -167,9 +169,10 @@ class _BuildRun:
         stored = self.store.vectors.existing(list(chunks))
         to_embed = [pair for chunk_id, pair in chunks.items() if chunk_id not in stored]
         vectors = self._embed(to_embed)
+        overviews = overview_vectors(self.embedder, [d for d, _ in self.pending])
         self.summary.time("embed", time.perf_counter() - tick)
         tick = time.perf_counter()
-        self.store.write(self.pending, vectors)
+        self.store.write(self.pending, vectors, overviews)
         self.summary.time("write", time.perf_counter() - tick)
         self.summary.chunks_added += len(to_embed)
         self.summary.chunks_reused += len(chunks) - len(to_embed)
@@ -179,6 +182,23 @@ class _BuildRun:
         texts = [embedding_text(d, c.section, c.text) for d, c in pairs]
         matrix = self.embedder.embed(texts)
         return {c.id: matrix[i] for i, (_, c) in enumerate(pairs)}
+
+
+def overview_vectors(embedder: Embedder, decisions: list[Decision]) -> dict[str, np.ndarray]:
+    """Each decision's opening embedded whole: the model reads its first 256 tokens, which
+    hold the header, the summary and the start of the complaint."""
+    if not decisions:
+        return {}
+    matrix = embedder.embed([d.text for d in decisions])
+    return {d.ref: matrix[i] for i, d in enumerate(decisions)}
+
+
+def _backfill_overviews(store: Store, embedder: Embedder) -> None:
+    missing = store.decisions_without_overview()
+    if missing:
+        logger.info("adding decision vectors to %d decisions indexed before they existed",
+                    len(missing))
+        store.add_overviews(overview_vectors(embedder, missing))
 
 
 def _prune(store: Store, sources: list[Path], seen: dict[str, str]) -> int:

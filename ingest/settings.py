@@ -82,11 +82,14 @@ class Settings(BaseSettings):
         "every match): keyword search drops a question's commonest words once the words kept "
         "match this many chunks (rare words are kept); 0: no limit.",
     )
-    rrf_k: int = Field(20, ge=1, description="Reciprocal-rank-fusion constant.")
+    rrf_k: int = Field(
+        20, ge=1, description="Reciprocal-rank-fusion constant for ordering a decision's passages."
+    )
     dense_weight: float = Field(
         0.6,
         ge=0,
-        description="Weight of the dense ranking in the fusion (the keyword ranking's is 1).",
+        description="Weight of the dense passage ranking when ordering a decision's passages "
+        "(the keyword ranking's is 1); decisions are ranked by retrieval.ranking.",
     )
     results_k: int = Field(10, ge=1, description="Decisions returned by search and similar.")
     passages_per_decision: int = Field(3, ge=1, description="Best passages kept per decision.")

@@ -59,6 +59,15 @@ CREATE TABLE IF NOT EXISTS chunks (
     position INTEGER NOT NULL, heading TEXT NOT NULL, text TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS chunks_ref ON chunks(ref, position);
+-- Whole decisions, for decision-level BM25: a question's words are often spread over a
+-- decision's sections (the council's name in the header, the subject in the complaint),
+-- which no single chunk holds. rowid = decisions.rowid.
+-- One vector per decision, of its opening (header, summary, the complaint): what the whole
+-- decision is about, which a single chunk may not say. float32, the model's dimension.
+CREATE TABLE IF NOT EXISTS decision_vectors (ref TEXT PRIMARY KEY, vector BLOB NOT NULL);
+CREATE VIRTUAL TABLE IF NOT EXISTS decisions_fts USING fts5(
+    header, text, tokenize='porter unicode61 remove_diacritics 2'
+);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
     heading, text, content='chunks', content_rowid='rowid',
     tokenize='porter unicode61 remove_diacritics 2'
@@ -107,6 +116,7 @@ class Store:
         self._lock = threading.RLock()
         self._db = _connect(store_dir / DB_NAME, read_only)
         self._match_counts: dict[str, int] = {}  # FTS5 phrase → matching chunks (readers only)
+        self._overviews: tuple[tuple[int, int], list[str], np.ndarray] | None = None
 
     # --- identity ---------------------------------------------------------
     def identity(self) -> IndexIdentity | None:
@@ -159,9 +169,13 @@ class Store:
             return dict(self._db.execute("SELECT ref, source_path FROM decisions").fetchall())
 
     def write(
-        self, batch: Sequence[tuple[Decision, list[Chunk]]], vectors: dict[str, np.ndarray]
+        self,
+        batch: Sequence[tuple[Decision, list[Chunk]]],
+        vectors: dict[str, np.ndarray],
+        overviews: dict[str, np.ndarray],
     ) -> None:
-        """Store decisions with their chunks; ``vectors`` holds each chunk not yet in Chroma."""
+        """Store decisions with their chunks; ``vectors`` holds each chunk not yet in Chroma,
+        ``overviews`` each decision's opening vector (``decision_vectors``)."""
         chunks = [c for _, decision_chunks in batch for c in decision_chunks if c.id in vectors]
         if chunks:
             self.vectors.upsert(chunks, np.stack([vectors[c.id] for c in chunks]))
@@ -169,14 +183,19 @@ class Store:
         with self._lock, self._db:
             for decision, decision_chunks in batch:
                 stale += self._replace_decision(decision, decision_chunks)
+            self._write_overviews(overviews)
         self.vectors.delete(stale)
 
     def _replace_decision(self, decision: Decision, chunks: list[Chunk]) -> list[str]:
         """Swap a decision's rows inside the caller's transaction; return dropped chunk ids."""
         old = self._delete_rows(decision.ref)
-        self._db.execute(
+        cursor = self._db.execute(
             "INSERT INTO decisions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             _decision_row(decision),
+        )
+        self._db.execute(
+            "INSERT INTO decisions_fts(rowid, header, text) VALUES (?,?,?)",
+            (cursor.lastrowid, _heading(decision, ""), decision.text),
         )
         self._db.executemany(
             "INSERT INTO decision_reasons(ref, reason) VALUES (?, ?)",
@@ -186,6 +205,12 @@ class Store:
             self._insert_chunk(chunk, _heading(decision, chunk.section))
         kept = {c.id for c in chunks}
         return [chunk_id for chunk_id in old if chunk_id not in kept]
+
+    def _write_overviews(self, overviews: dict[str, np.ndarray]) -> None:
+        self._db.executemany(
+            "INSERT OR REPLACE INTO decision_vectors(ref, vector) VALUES (?, ?)",
+            [(ref, vector.astype(np.float32).tobytes()) for ref, vector in overviews.items()],
+        )
 
     def _insert_chunk(self, chunk: Chunk, heading: str) -> None:
         cursor = self._db.execute(
@@ -216,6 +241,11 @@ class Store:
         )
         self._db.execute("DELETE FROM chunks WHERE ref = ?", (ref,))
         self._db.execute("DELETE FROM decision_reasons WHERE ref = ?", (ref,))
+        self._db.execute("DELETE FROM decision_vectors WHERE ref = ?", (ref,))
+        self._db.execute(
+            "DELETE FROM decisions_fts WHERE rowid IN (SELECT rowid FROM decisions WHERE ref = ?)",
+            (ref,),
+        )
         self._db.execute("DELETE FROM decisions WHERE ref = ?", (ref,))
         return [chunk_id for _, chunk_id, _, _ in rows]
 
@@ -310,6 +340,68 @@ class Store:
             )
         with self._lock:
             return [(row[0], float(row[1])) for row in self._db.execute(query, [match, *args, k])]
+
+    def decision_keyword_search(
+        self, match: str, k: int, where: DecisionFilter | None = None
+    ) -> list[tuple[str, float]]:
+        """(decision ref, BM25 score over the whole decision, higher is better)."""
+        sql, args = _filter_sql(where or DecisionFilter(), prefix="AND")
+        query = (
+            "SELECT d.ref, -bm25(decisions_fts) AS score FROM decisions_fts"
+            " JOIN decisions d ON d.rowid = decisions_fts.rowid"
+            f" WHERE decisions_fts MATCH ?{sql} ORDER BY bm25(decisions_fts) LIMIT ?"
+        )
+        with self._lock:
+            return [(row[0], float(row[1])) for row in self._db.execute(query, [match, *args, k])]
+
+    def decisions_without_overview(self) -> list[Decision]:
+        """Decisions stored before decision vectors existed (a build adds theirs)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT record FROM decisions WHERE ref NOT IN (SELECT ref FROM decision_vectors)"
+            ).fetchall()
+        return [Decision.model_validate_json(row[0]) for row in rows]
+
+    def add_overviews(self, overviews: dict[str, np.ndarray]) -> None:
+        with self._lock, self._db:
+            self._write_overviews(overviews)
+
+    def overview_matrix(self) -> tuple[list[str], np.ndarray]:
+        """Every decision's opening vector: (refs, matrix with one row each). Read once per
+        store state and kept (a reader searches it with one matrix product)."""
+        with self._lock:
+            stamp = self._db.execute(
+                "SELECT count(*), coalesce(max(rowid), 0) FROM decision_vectors"
+            ).fetchone()
+            if self._overviews is None or self._overviews[0] != stamp:
+                rows = self._db.execute("SELECT ref, vector FROM decision_vectors").fetchall()
+                matrix = np.array([np.frombuffer(v, dtype=np.float32) for _, v in rows])
+                self._overviews = (stamp, [ref for ref, _ in rows], matrix)
+            return self._overviews[1], self._overviews[2]
+
+    def uses_word(self, word: str) -> bool:
+        """Whether any decision's text has ``word`` (stemmed as the keyword index stems)."""
+        if not word.isalpha():
+            return False
+        query = "SELECT 1 FROM decisions_fts WHERE decisions_fts MATCH ? LIMIT 1"
+        with self._lock:
+            return self._db.execute(query, (f'"{word}"',)).fetchone() is not None
+
+    def backfill_decision_keywords(self) -> int:
+        """Add decisions missing from the whole-decision keyword table (stores built before
+        it existed); returns how many were added."""
+        with self._lock, self._db:
+            rows = self._db.execute(
+                "SELECT d.rowid, d.record FROM decisions d"
+                " WHERE d.rowid NOT IN (SELECT rowid FROM decisions_fts)"
+            ).fetchall()
+            for rowid, record in rows:
+                decision = Decision.model_validate_json(record)
+                self._db.execute(
+                    "INSERT INTO decisions_fts(rowid, header, text) VALUES (?,?,?)",
+                    (rowid, _heading(decision, ""), decision.text),
+                )
+        return len(rows)
 
     def match_counts(self, phrases: Sequence[str]) -> dict[str, int]:
         """Chunks matching each FTS5 phrase, cached in a reader (a count only steers which

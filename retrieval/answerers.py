@@ -65,11 +65,14 @@ class Draft:
         return self.citations.citations
 
 
-def is_answerable(plan: QueryPlan, hits: list[DecisionHit], min_relevance: float) -> bool:
-    """Weak matches are not answers: the best passage must be close enough in meaning."""
-    if not hits:
-        return False
-    return bool(plan.filters.refs) or hits[0].similarity >= min_relevance
+def nearest_subjects(hits: list[DecisionHit], count: int = 3) -> str:
+    """What the nearest decisions are about, when none answers: a user sees what the index
+    does hold (and may rephrase), without it being presented as the answer."""
+    areas = [" > ".join(p for p in (h.category, h.sub_category) if p) for h in hits[:count]]
+    named = [f"{area} ({hit.ref})" for area, hit in zip(areas, hits, strict=False) if area]
+    if not named:
+        return ""
+    return " The nearest decisions in the index are about other subjects: " + "; ".join(named) + "."
 
 
 class ExtractiveAnswerer:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
@@ -28,7 +28,7 @@ from ingest.store import DecisionFilter
 from retrieval.keywords import content_terms
 from retrieval.labels import NOT_INVESTIGATED, outcome_label
 from retrieval.llm import LLMFailure, complete
-from retrieval.types import Answer, Turn
+from retrieval.types import Answer, QueryPlan, Turn
 
 log = logging.getLogger(__name__)
 
@@ -158,12 +158,24 @@ def current_focus(history: Sequence[Turn]) -> Focus | None:
             continue
         refs = answer.search.plan.filters.refs
         ref = refs[0] if len(refs) == 1 else (answer.citations[0].ref if answer.citations else None)
-        filters = answer.search.plan.filters
+        filters = _scope(answer.search.plan)
         if ref or not filters.is_empty:
             return Focus(
                 ref, _outcome_of(answer, ref), filters, len(refs) == 1, _terms_of(answer, ref)
             )
     return None
+
+
+def _scope(plan: QueryPlan) -> DecisionFilter:
+    """What the turn was about: the hard filters, with the organisations and dates it named
+    (carried as words, so that the next turn understands them again as soft hints)."""
+    hard, soft = plan.filters, plan.soft
+    return replace(
+        hard,
+        organisations=hard.organisations or soft.organisations,
+        date_from=hard.date_from or soft.dates[0],
+        date_to=hard.date_to or soft.dates[1],
+    )
 
 
 def _terms_of(answer: Answer, ref: str | None) -> frozenset[str]:

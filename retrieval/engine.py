@@ -20,10 +20,11 @@ from ingest.normalise import canonical_ref
 from ingest.records import Decision
 from ingest.settings import Settings, get_settings
 from ingest.store import DecisionFilter
-from retrieval.answerers import NO_ANSWER, ExtractiveAnswerer, is_answerable
+from retrieval.answerers import NO_ANSWER, ExtractiveAnswerer, nearest_subjects
 from retrieval.chain import answer_chain, prepare_chain
 from retrieval.conversation import rewrite
 from retrieval.errors import QuestionError, UnknownReferenceError
+from retrieval.fit import DEFAULT_RULE, is_answerable
 from retrieval.index import Index, open_index
 from retrieval.llm import LLMFailure
 from retrieval.llm import chat_model as build_chat_model
@@ -56,6 +57,7 @@ class Engine:
         self.index = index
         self.settings = index.settings
         self.answerer = ExtractiveAnswerer()
+        self.abstain_rule = replace(DEFAULT_RULE, min_similarity=self.settings.min_relevance)
         self.chat_model, self.llm_problem = _chat_model(self.settings, chat_model)
         self.llm = LLMAnswerer(self.chat_model, self.settings) if self.chat_model else None
         self._prepare = prepare_chain(self._rewrite, self._understand, self._retrieve)
@@ -162,6 +164,7 @@ class Engine:
         return Vocabulary(
             organisations=tuple(store.facet("organisation")),
             sub_categories=tuple(store.facet("sub_category")),
+            is_word=store.uses_word,
         )
 
     def close(self) -> None:
@@ -215,11 +218,12 @@ class Engine:
         if plan.intent == Intent.STATS:  # counts come from the decisions table, not passages
             yield from _pieces(stats_answer(self.index.store, state["question"], plan, search))
             return
-        if not is_answerable(plan, search.hits, self.settings.min_relevance):
-            yield from _pieces(self._reply(state, NO_ANSWER, [], answered=False))
-            return
         refs = [h.ref for h in search.hits[:5]] + ([focus.ref] if focus else [])
         decisions = self.index.store.decisions(refs)
+        if not is_answerable(plan, search.hits, decisions, self.abstain_rule):
+            text = NO_ANSWER + nearest_subjects(search.hits)
+            yield from _pieces(self._reply(state, text, [], answered=False))
+            return
         notice = self.llm_problem.notice if self.llm_problem else ""
         removed: list[RemovedSentence] = []
         if self.llm is not None and focus is None:  # a list of similar ones stays extractive

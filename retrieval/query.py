@@ -1,15 +1,19 @@
 """Query understanding: a question → QueryPlan (hard filters, soft hints, intent).
 
-Hard filters are applied only where a mistake is unlikely: a decision reference,
-an organisation named by its distinctive word(s), a year or date range, and an
-outcome asked for by name ("upheld cases"). Areas and reasons are soft hints
-that boost matching decisions, because lay wording ("bins", "too long ago") is
-too loose to exclude everything else on.
+Understanding ranks; only the user excludes. The one hard filter read from a
+question is a decision reference (a user who types one means that decision).
+Everything else read from free text — organisations, areas, reasons, outcomes
+asked for, years — is a soft hint that boosts matching decisions and never
+removes one: a guessed name can be wrong, a copy may not name its
+organisation, and years in a question usually date the events, not the
+decision. The app shows what was understood and lets the user make any of it
+a filter.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from rapidfuzz import fuzz
@@ -17,7 +21,7 @@ from rapidfuzz import fuzz
 from ingest.normalise import find_refs
 from ingest.records import Outcome, Reason
 from ingest.store import DecisionFilter
-from retrieval.types import Intent, QueryPlan
+from retrieval.types import Intent, QueryPlan, SoftHints
 
 
 @dataclass(frozen=True)
@@ -26,6 +30,7 @@ class Vocabulary:
 
     organisations: tuple[str, ...] = ()
     sub_categories: tuple[str, ...] = ()
+    is_word: Callable[[str], bool] = lambda _: False  # a word the indexed decisions use
 
 
 _GENERIC_ORG_WORDS = frozenset(
@@ -75,13 +80,16 @@ _SIMILAR = re.compile(
 
 # Lay words → the sub-category they usually mean.
 _AREA_WORDS: dict[str, str] = {
-    r"bins?|rubbish|recycling|refuse": "Refuse and recycling",
-    r"pot ?holes?|pavement|trip(?:ped)?": "Highway maintenance",
+    # "refuse" alone is mostly the verb ("refuse to look"): only the noun phrases count.
+    r"bins?|rubbish|recycling|refuse (?:collection|collectors?|lorry|sacks?)": (
+        "Refuse and recycling"
+    ),
+    r"pot ?holes?|pavement|tripped (?:on|over)": "Highway maintenance",
     r"parking (?:ticket|fine)|pcn|penalty charge": "Parking and other penalties",
     r"blue badge|disabled badge": "Blue badges",
-    r"care home|nursing home": "Residential care",
+    r"care homes?|nursing homes?": "Residential care",
     r"home care|carers? (?:visit|came)": "Domiciliary care",
-    r"ehc ?p|ehc plan|send|special needs|sen\b": "Special educational needs",
+    r"ehc ?p|ehc plan|special (?:educational )?needs": "Special educational needs",
     r"school (?:bus|transport|taxi)|bus pass": "School transport",
     r"school (?:place|admission)s?": "School admissions",
     r"homeless\w*|bed and breakfast|b&b": "Homelessness",
@@ -123,37 +131,34 @@ _YEAR_RANGES = (
     (re.compile(rf"\b(?:before|until) {_YEAR}\b", re.I), "before"),
     # A bare "in 2020" often dates the events ("back in 2020"), not the decision: only a
     # year that qualifies decisions becomes a filter.
-    (re.compile(rf"\b(?:decisions?|cases?|complaints?|decided|published)\b[^?.]{{0,30}}?"
-                rf"\bin {_YEAR}\b", re.I), "in"),
+    (
+        re.compile(
+            rf"\b(?:decisions?|cases?|complaints?|decided|published)\b[^?.]{{0,30}}?"
+            rf"\bin {_YEAR}\b",
+            re.I,
+        ),
+        "in",
+    ),
 )
 
 
 def plan_query(question: str, vocabulary: Vocabulary) -> QueryPlan:
     """Understand ``question``; see the module docstring for what becomes a filter."""
     text = " ".join(question.split())
-    notes: list[str] = []
     refs = tuple(find_refs(text))
-    organisations = match_organisations(text, vocabulary.organisations)
-    date_from, date_to = _date_range(text)
-    outcomes = tuple(o.value for pattern, o in _OUTCOME_ASKED if pattern.search(text))[:1]
-    filters = DecisionFilter(
-        refs=refs,
-        organisations=organisations,
-        outcomes=outcomes,
-        date_from=date_from,
-        date_to=date_to,
+    soft = SoftHints(
+        organisations=match_organisations(text, vocabulary.organisations, vocabulary.is_word),
+        categories=_categories(text, vocabulary.sub_categories),
+        reasons=tuple(dict.fromkeys(r.value for p, r in _REASON_WORDS.items() if _has(p, text))),
+        outcomes=tuple(o.value for pattern, o in _OUTCOME_ASKED if pattern.search(text))[:1],
+        dates=_date_range(text),
     )
-    notes += _filter_notes(filters)
-    categories = _categories(text, vocabulary.sub_categories)
-    reasons = tuple(dict.fromkeys(r.value for p, r in _REASON_WORDS.items() if _has(p, text)))
-    notes += [f"area: {c}" for c in categories] + [f"reason: {r}" for r in reasons]
     return QueryPlan(
         text=text,
-        filters=filters,
+        filters=DecisionFilter(refs=refs),
         intent=_intent(text, refs),
-        boost_categories=categories,
-        boost_reasons=reasons,
-        notes=tuple(notes),
+        soft=soft,
+        notes=tuple([f"decision {ref}" for ref in refs] + soft.notes()),
         dense_text=dense_text(text),
     )
 
@@ -177,15 +182,23 @@ def with_filters(plan: QueryPlan, user: DecisionFilter | None) -> QueryPlan:
     return replace(plan, filters=merged)
 
 
-def match_organisations(text: str, organisations: tuple[str, ...]) -> tuple[str, ...]:
-    """Organisations whose distinctive words all appear in ``text`` (typos forgiven)."""
-    words = re.findall(r"[a-z]+", text.lower())
-    found = []
-    for name in organisations:
-        distinctive = distinctive_words(name)
-        if distinctive and all(_word_present(w, words) for w in distinctive):
-            found.append(name)
-    return tuple(found)
+def match_organisations(
+    text: str, organisations: tuple[str, ...], is_word: Callable[[str], bool] = lambda _: False
+) -> tuple[str, ...]:
+    """Organisations ``text`` names: their distinctive words, in order, as a phrase.
+
+    The longest name wins ("Bath and North East Somerset" is not also "Somerset" or "North
+    Somerset"); names with the same words are told apart by type words ("Durham County" vs
+    "Durham City") when the text has them. A misspelling is forgiven for one word only, when
+    the typed word is not a known word (``is_word``: "working" is not "Woking"), it matches a
+    single name, and neither word is a north/south/east/west/city/county word.
+    """
+    words = _significant_words(text)
+    spans = _exact_spans(words, organisations)
+    if not spans:
+        spans = _misspelt_spans(words, organisations, is_word)
+    longest = [s for s in spans if not any(_inside(s, other) for other in spans)]
+    return tuple(_by_type_words([name for name, _, _ in longest], text))
 
 
 def distinctive_words(name: str) -> list[str]:
@@ -193,11 +206,74 @@ def distinctive_words(name: str) -> list[str]:
     return [w for w in re.findall(r"[a-z]+", name.lower()) if w not in _GENERIC_ORG_WORDS]
 
 
-def _word_present(word: str, words: list[str]) -> bool:
-    if word in words:
-        return True
-    # A misspelt place name ("Northmore") still counts, but only for long words.
-    return len(word) >= 6 and any(len(w) >= 5 and fuzz.ratio(word, w) >= 85 for w in words)
+_Span = tuple[str, int, int]  # organisation name, first word, end (exclusive)
+_TYPE_WORDS = frozenset({"borough", "city", "county", "district", "metropolitan", "town"})
+_NEVER_FUZZY = frozenset({"north", "south", "east", "west", "city", "county", "upon"})
+
+
+def _significant_words(text: str) -> list[str]:
+    return [w for w in re.findall(r"[a-z]+", text.lower()) if w not in _GENERIC_ORG_WORDS]
+
+
+def _exact_spans(words: list[str], organisations: tuple[str, ...]) -> list[_Span]:
+    spans = []
+    for name in organisations:
+        key = distinctive_words(name)
+        spans += [(name, i, i + len(key)) for i in _phrase_starts(key, words)]
+    return spans
+
+
+def _phrase_starts(key: list[str], words: list[str]) -> list[int]:
+    if not key:
+        return []
+    return [i for i in range(len(words) - len(key) + 1) if words[i : i + len(key)] == key]
+
+
+def _misspelt_spans(
+    words: list[str], organisations: tuple[str, ...], is_word: Callable[[str], bool]
+) -> list[_Span]:
+    """Names matched with one misspelt word, kept only where that word fits one name."""
+    names_at: dict[int, set[str]] = {}
+    spans: list[_Span] = []
+    for name in organisations:
+        key = distinctive_words(name)
+        for start in range(len(words) - len(key) + 1):
+            window = words[start : start + len(key)]
+            misses = [i for i, (k, w) in enumerate(zip(key, window, strict=True)) if k != w]
+            if len(misses) == 1 and _misspelling(key[misses[0]], window[misses[0]], is_word):
+                names_at.setdefault(start + misses[0], set()).add(name)
+                spans.append((name, start, start + len(key)))
+    unique = {next(iter(names)) for names in names_at.values() if len(names) == 1}
+    return [span for span in spans if span[0] in unique]
+
+
+def _misspelling(meant: str, typed: str, is_word: Callable[[str], bool]) -> bool:
+    if meant in _NEVER_FUZZY or typed in _NEVER_FUZZY or len(meant) < 6 or len(typed) < 5:
+        return False
+    return fuzz.ratio(meant, typed) >= 85 and not is_word(typed)
+
+
+def _inside(span: _Span, other: _Span) -> bool:
+    """``span`` lies within ``other``'s words and is shorter."""
+    _, start, end = span
+    _, other_start, other_end = other
+    return other_start <= start and end <= other_end and end - start < other_end - other_start
+
+
+def _by_type_words(names: list[str], text: str) -> list[str]:
+    """Names sharing distinctive words: keep those whose type words the text has, if any."""
+    said = _types(text)
+    kept = []
+    for name in dict.fromkeys(names):
+        rivals = [n for n in names if distinctive_words(n) == distinctive_words(name)]
+        fitting = [n for n in rivals if _types(n) and _types(n) <= said]
+        if not fitting or name in fitting:
+            kept.append(name)
+    return kept
+
+
+def _types(text: str) -> set[str]:
+    return set(re.findall(r"[a-z]+", text.lower())) & _TYPE_WORDS
 
 
 def _has(pattern: str, text: str) -> bool:
@@ -207,6 +283,9 @@ def _has(pattern: str, text: str) -> bool:
 def _categories(text: str, known: tuple[str, ...]) -> tuple[str, ...]:
     named = [c for c in known if c and re.search(rf"\b{re.escape(c)}\b", text, re.IGNORECASE)]
     lay = [c for pattern, c in _AREA_WORDS.items() if _has(pattern, text)]
+    # "SEND"/"SEN" are the acronyms only in capitals; "didn't send me" is a verb.
+    if re.search(r"\bSEND?\b", text):
+        lay.append("Special educational needs")
     return tuple(dict.fromkeys(named + lay))
 
 
@@ -239,12 +318,3 @@ def _date_range(text: str) -> tuple[str | None, str | None]:
             return None, f"{int(first) - 1}-12-31"
         return f"{first}-01-01", f"{first}-12-31"
     return None, None
-
-
-def _filter_notes(filters: DecisionFilter) -> list[str]:
-    notes = [f"decision {ref}" for ref in filters.refs]
-    notes += [f"organisation: {name}" for name in filters.organisations]
-    notes += [f"outcome: {o}" for o in filters.outcomes]
-    if filters.date_from or filters.date_to:
-        notes.append(f"dates: {filters.date_from or '…'} to {filters.date_to or '…'}")
-    return notes

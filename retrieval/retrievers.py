@@ -127,15 +127,29 @@ class HybridRetriever(_IndexRetriever):
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun, **kwargs: Any
     ) -> list[Document]:
-        filters = kwargs.get("filters")
-        vector = kwargs.get("vector")
+        filters, vector = kwargs.get("filters"), kwargs.get("vector")
+        dense, keyword, vector = self.scored_lists(query, filters, vector)
+        return self.fused_documents(dense, keyword, vector)
+
+    def scored_lists(
+        self, query: str, filters: DecisionFilter | None, vector: np.ndarray | None = None
+    ) -> tuple[list[tuple[str, float]], list[tuple[str, float]], np.ndarray]:
+        """The dense and keyword chunk rankings, and the query vector used."""
         # The keyword search needs no vector: on a second core it overlaps the embedding.
         keyword_search = KeywordRetriever(index=self.index, k=self.keyword_k).scored
         pending = _KEYWORD_POOL.submit(keyword_search, query, filters)
         if vector is None:
             vector = self.index.embed_query(query)
         dense = DenseRetriever(index=self.index, k=self.k).scored(vector, filters)
-        keyword = pending.result()
+        return dense, pending.result(), vector
+
+    def fused_documents(
+        self,
+        dense: list[tuple[str, float]],
+        keyword: list[tuple[str, float]],
+        vector: np.ndarray,
+    ) -> list[Document]:
+        """Chunks of both rankings fused by reciprocal rank, each with its dense similarity."""
         fused = reciprocal_rank_fusion(
             [[cid for cid, _ in dense], [cid for cid, _ in keyword]],
             self.rrf_k,

@@ -1,9 +1,16 @@
-"""Hybrid search grouped per decision: one decision never floods the list."""
+"""Hybrid search ranked per decision: one decision never floods the list.
+
+The retrievers' chunk rankings, the whole-decision keyword ranking and the
+ranking of decisions' openings by meaning are fused (``retrieval.ranking``); a decision's
+passages are its best chunks by fused chunk score, or, for a decision found
+only by its whole text, its chunks closest in meaning to the question.
+"""
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
+from dataclasses import dataclass
 
 import numpy as np
 from langchain_core.documents import Document
@@ -11,20 +18,29 @@ from langchain_core.documents import Document
 from ingest.chunk import SUMMARY_SECTION
 from ingest.store import DecisionFilter
 from retrieval.index import Index
-from retrieval.labels import NOT_INVESTIGATED
+from retrieval.keywords import or_expression, query_phrases
+from retrieval.ranking import DEFAULT_WEIGHTS, Evidence, RankingWeights, evidence_for, fused_score
 from retrieval.retrievers import HybridRetriever
 from retrieval.types import DecisionHit, Intent, Passage, QueryPlan
 
 # Later passages of a decision add a little evidence, with diminishing weight.
 _PASSAGE_WEIGHTS = (1.0, 0.35, 0.15)
-CATEGORY_BOOST = 1.3
-REASON_BOOST = 1.2
-WHY_NOT_BOOST = 1.25
-PART_NOT_INVESTIGATED_BOOST = 1.1
 # Sections every decision repeats almost word for word: they match many questions but
-# say nothing about the case, so they count for less and are cited only as a last resort.
+# say nothing about the case, so they do not rank a decision and are cited only as a
+# last resort.
 BOILERPLATE = re.compile(r"role and powers|how i considered", re.IGNORECASE)
 BOILERPLATE_WEIGHT = 0.4
+DECISION_KEYWORD_K = 40
+OVERVIEW_K = 40
+
+
+@dataclass
+class Candidates:
+    """Everything one question's retrieval found, before ranking."""
+
+    documents: list[Document]  # fused chunks, best first
+    ranks: dict[str, dict[str, int]]  # ref → ranking name → rank
+    vector: np.ndarray
 
 
 def is_boilerplate(section: str) -> bool:
@@ -39,16 +55,127 @@ def hybrid_documents(
 
 
 def search_plan(
-    index: Index, plan: QueryPlan, k: int, vector: np.ndarray | None = None
+    index: Index,
+    plan: QueryPlan,
+    k: int,
+    vector: np.ndarray | None = None,
+    weights: RankingWeights = DEFAULT_WEIGHTS,
 ) -> list[DecisionHit]:
     """Run a planned query and rank decisions."""
+    candidates = gather(index, plan, vector)
+    evidence = decision_evidence(index, plan, candidates)
+    return ranked_hits(index, plan, candidates, evidence, k, weights)
+
+
+def gather(index: Index, plan: QueryPlan, vector: np.ndarray | None = None) -> Candidates:
+    """The three rankings for ``plan``, with the fused chunks that give passages."""
     if vector is None:
         vector = index.embed_query(plan.dense_text or plan.text)
-    documents = hybrid_documents(index, plan.text, plan.filters, vector)
-    hits = group_by_decision(index, documents, index.settings.passages_per_decision)
-    for hit in hits:
-        hit.score *= plan_boost(hit, plan)
-    return rank(hits, k, ensure_summary=index if plan.intent == Intent.WHY_NOT else None)
+    retriever = HybridRetriever.for_index(index)
+    dense, keyword, vector = retriever.scored_lists(plan.text, plan.filters, vector)
+    documents = retriever.fused_documents(dense, keyword, vector)
+    by_id = {d.metadata["chunk_id"]: d for d in documents}
+    ranks: dict[str, dict[str, int]] = defaultdict(dict)
+    for name, ranking in (
+        ("dense", _decision_order(dense, by_id)),
+        ("chunk_keyword", _decision_order(keyword, by_id)),
+        ("decision_keyword", _whole_decision_order(index, plan)),
+        ("overview", _overview_order(index, plan, vector)),
+    ):
+        for position, ref in enumerate(ranking, start=1):
+            ranks[ref][name] = position
+    return Candidates(documents, dict(ranks), vector)
+
+
+def _decision_order(scored: list[tuple[str, float]], by_id: dict[str, Document]) -> list[str]:
+    """Decisions in the order of their first chunk that is not boilerplate."""
+    refs = (
+        by_id[cid].metadata["ref"]
+        for cid, _ in scored
+        if cid in by_id and not is_boilerplate(by_id[cid].metadata["section"])
+    )
+    return list(dict.fromkeys(refs))
+
+
+def _whole_decision_order(index: Index, plan: QueryPlan) -> list[str]:
+    expression = or_expression(query_phrases(plan.text))
+    if expression is None:
+        return []
+    found = index.store.decision_keyword_search(expression, DECISION_KEYWORD_K, plan.filters)
+    return [ref for ref, _ in found]
+
+
+def _overview_order(index: Index, plan: QueryPlan, vector: np.ndarray) -> list[str]:
+    """Decisions by the similarity of their opening (header, summary, complaint)."""
+    refs, matrix = index.store.overview_matrix()
+    if not refs:
+        return []
+    scores = matrix @ vector.astype(np.float32)
+    if not plan.filters.is_empty:
+        allowed = set(index.store.filter_refs(plan.filters))
+        scores = np.where([ref in allowed for ref in refs], scores, -np.inf)
+    order = np.argsort(-scores)[:OVERVIEW_K]
+    return [refs[i] for i in order if np.isfinite(scores[i])]
+
+
+def decision_evidence(index: Index, plan: QueryPlan, candidates: Candidates) -> list[Evidence]:
+    rows = _rows(index, list(candidates.ranks))
+    return [
+        evidence_for(ref, ranks, rows[ref], plan)
+        for ref, ranks in candidates.ranks.items()
+        if ref in rows
+    ]
+
+
+def ranked_hits(
+    index: Index,
+    plan: QueryPlan,
+    candidates: Candidates,
+    evidence: list[Evidence],
+    k: int,
+    weights: RankingWeights = DEFAULT_WEIGHTS,
+) -> list[DecisionHit]:
+    scored = sorted(((fused_score(e, weights), e.ref) for e in evidence), reverse=True)[:k]
+    rows = _rows(index, [ref for _, ref in scored])
+    by_ref: dict[str, list[Document]] = defaultdict(list)
+    for document in candidates.documents:
+        by_ref[document.metadata["ref"]].append(document)
+    per_decision = index.settings.passages_per_decision
+    hits = []
+    for position, (score, ref) in enumerate(scored, start=1):
+        documents = by_ref.get(ref) or _closest_chunks(index, ref, candidates.vector)
+        hit = _hit(rows[ref], documents, per_decision)
+        hit.rank, hit.score = position, score
+        if plan.intent == Intent.WHY_NOT:
+            _ensure_summary_passage(index, hit)
+        hits.append(hit)
+    return hits
+
+
+def _rows(index: Index, refs: list[str]) -> dict[str, dict[str, str]]:
+    if not refs:
+        return {}
+    return {row["ref"]: row for row in index.store.decision_rows(DecisionFilter(refs=tuple(refs)))}
+
+
+def _closest_chunks(index: Index, ref: str, vector: np.ndarray) -> list[Document]:
+    """A decision found by its whole text only: its chunks, closest in meaning first (they
+    have no fused score, and the passage order is kept by the stable sort in ``_hit``)."""
+    rows = index.store.chunks_of(ref)
+    stored = index.store.vectors.embeddings([row.id for row in rows])
+    documents = []
+    for row in rows:
+        similarity = float(np.dot(stored[row.id], vector)) if row.id in stored else 0.0
+        metadata = {
+            "chunk_id": row.id,
+            "ref": ref,
+            "section": row.section,
+            "paragraphs": row.paragraphs,
+            "rrf": 0.0,
+            "similarity": similarity,
+        }
+        documents.append(Document(page_content=row.text, metadata=metadata))
+    return sorted(documents, key=lambda d: -d.metadata["similarity"])
 
 
 def group_by_decision(
@@ -101,20 +228,6 @@ def _passage(document: Document) -> Passage:
         text=document.page_content,
         score=meta.get("rrf", meta.get("similarity", 0.0)),
     )
-
-
-def plan_boost(hit: DecisionHit, plan: QueryPlan) -> float:
-    """Soft hints from the question: matching area, stated reason, not-investigated intent."""
-    boost = 1.0
-    if hit.sub_category in plan.boost_categories or hit.category in plan.boost_categories:
-        boost *= CATEGORY_BOOST
-    if set(hit.reasons) & set(plan.boost_reasons):
-        boost *= REASON_BOOST
-    if plan.intent == Intent.WHY_NOT and hit.outcome in NOT_INVESTIGATED:
-        boost *= WHY_NOT_BOOST
-    elif plan.intent == Intent.WHY_NOT and hit.reasons:  # investigated, a part left out
-        boost *= PART_NOT_INVESTIGATED_BOOST
-    return boost
 
 
 def rank(hits: list[DecisionHit], k: int, ensure_summary: Index | None = None) -> list[DecisionHit]:

@@ -10,7 +10,7 @@ from ingest.records import Decision
 from ingest.store import DecisionFilter
 from retrieval.index import Index
 from retrieval.labels import NOT_INVESTIGATED, outcome_label, reason_label
-from retrieval.search import group_by_decision, hybrid_documents, plan_boost, rank
+from retrieval.search import group_by_decision, hybrid_documents, rank, search_plan
 from retrieval.types import DecisionHit, QueryPlan
 
 SAME_SUB_CATEGORY = 1.4
@@ -38,12 +38,10 @@ def similar_to_decision(
 
 def similar_to_text(index: Index, plan: QueryPlan, k: int) -> list[DecisionHit]:
     """Decisions closest to a described situation."""
-    documents = hybrid_documents(index, plan.text, plan.filters)
-    hits = group_by_decision(index, documents, index.settings.passages_per_decision)
+    hits = search_plan(index, plan, k)
     for hit in hits:
-        hit.score *= plan_boost(hit, plan)
         hit.why_similar = _text_reasons(hit, plan)
-    return rank(hits, k)
+    return hits
 
 
 def _centroid(index: Index, ref: str) -> np.ndarray:
@@ -84,10 +82,10 @@ def _feature_boost(source: Decision, hit: DecisionHit) -> float:
 
 def _text_reasons(hit: DecisionHit, plan: QueryPlan) -> list[str]:
     why = []
-    if hit.sub_category in plan.boost_categories:
+    if hit.sub_category in plan.soft.categories:
         why.append(f"same area: {hit.category} > {hit.sub_category}")
     why += [
-        f"reason you mentioned: {reason_label(r)}" for r in hit.reasons if r in plan.boost_reasons
+        f"reason you mentioned: {reason_label(r)}" for r in hit.reasons if r in plan.soft.reasons
     ]
     if hit.passages:
         why.append(f"closest passage: {hit.passages[0].section}")

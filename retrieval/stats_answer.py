@@ -96,22 +96,25 @@ def stats_answer(store: Store, question: str, plan: QueryPlan, search: SearchRes
 
 
 def question_scope(store: Store, plan: QueryPlan) -> Scope:
-    """Organisation (with its variants), area and dates from the plan; outcome is not a filter.
-
-    The outcome is what is being counted, so "how many upheld complaints" counts
-    every outcome and reports the upheld ones among them.
+    """What to count: the user's filters, plus organisations, areas and dates the question
+    names outright. An area guessed from lay words ("bins") is never a counting filter:
+    it ranks, and counting over a wrong guess would report wrong numbers as fact. The
+    outcome is what is being counted, so "how many upheld complaints" counts every outcome
+    and reports the upheld ones among them. ``Scope.describe`` says what was counted.
     """
-    named = set(plan.filters.organisations)
+    named = set(plan.filters.organisations) | set(plan.soft.organisations)
     groups = [g for g in variant_groups(store.facet("organisation")) if named & set(g)]
-    sub_areas = plan.filters.sub_categories or plan.boost_categories
+    sub_areas = plan.filters.sub_categories or tuple(
+        c for c in plan.soft.categories if re.search(rf"\b{re.escape(c)}\b", plan.text, re.I)
+    )
     filters = DecisionFilter(
         refs=plan.filters.refs,
         organisations=tuple(name for group in groups for name in group),
         categories=plan.filters.categories,
         sub_categories=sub_areas,
         reasons=plan.filters.reasons,
-        date_from=plan.filters.date_from,
-        date_to=plan.filters.date_to,
+        date_from=plan.filters.date_from or plan.soft.dates[0],
+        date_to=plan.filters.date_to or plan.soft.dates[1],
     )
     return Scope(filters, tuple(g[0] for g in groups), (*plan.filters.categories, *sub_areas))
 

@@ -18,14 +18,45 @@ class Intent(StrEnum):
 
 
 @dataclass(frozen=True)
+class SoftHints:
+    """What a question says about the decisions it wants; each boosts, none excludes."""
+
+    organisations: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()  # area or sub-area names
+    reasons: tuple[str, ...] = ()
+    outcomes: tuple[str, ...] = ()
+    dates: tuple[str | None, str | None] = (None, None)  # usually the events', not decisions'
+
+    def notes(self) -> list[str]:
+        notes = [f"organisation: {name}" for name in self.organisations]
+        notes += [f"area: {c}" for c in self.categories] + [f"reason: {r}" for r in self.reasons]
+        notes += [f"outcome: {o}" for o in self.outcomes]
+        if any(self.dates):
+            notes.append(f"dates: {self.dates[0] or '…'} to {self.dates[1] or '…'}")
+        return notes
+
+    def as_filter(self) -> DecisionFilter:
+        """The hints as the hard filter a user can choose to apply (one click in the app)."""
+        return DecisionFilter(
+            organisations=self.organisations,
+            sub_categories=self.categories,
+            outcomes=self.outcomes,
+            date_from=self.dates[0],
+            date_to=self.dates[1],
+        )
+
+
+@dataclass(frozen=True)
 class QueryPlan:
-    """What a question asks for: the text to search, hard filters, soft hints and the intent."""
+    """What a question asks for: the text to search, hard filters, soft hints and the intent.
+
+    ``filters`` are hard: a reference in the question and what the user chose. ``soft`` only
+    ranks."""
 
     text: str
     filters: DecisionFilter
     intent: Intent
-    boost_categories: tuple[str, ...] = ()
-    boost_reasons: tuple[str, ...] = ()
+    soft: SoftHints = SoftHints()
     notes: tuple[str, ...] = ()  # what was understood, for the user ("organisation: ...")
     dense_text: str = ""  # what the embedding search reads, when it differs from ``text``
 

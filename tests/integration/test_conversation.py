@@ -17,7 +17,7 @@ from ingest.store import DecisionFilter
 from retrieval.citations import markers
 from retrieval.conversation import resolve
 from retrieval.engine import Engine, open_engine
-from retrieval.types import Answer, Intent, Turn
+from retrieval.types import Answer, Intent, SoftHints, Turn
 
 SEED = "24 020 817"
 DAD_QUESTION = (
@@ -100,22 +100,22 @@ def test_follow_ups_are_rewritten_and_new_questions_are_not(
 def test_without_an_answered_turn_nothing_is_carried(first: Answer) -> None:
     assert resolve("why was that?", []) == "why was that?"
     assert resolve("why was that?", [Turn(DAD_QUESTION, None)]) == "why was that?"
-    plan = replace(first.search.plan, filters=DecisionFilter())
+    plan = replace(first.search.plan, filters=DecisionFilter(), soft=SoftHints())
     unanswered = replace(first, citations=[], search=replace(first.search, plan=plan))
     assert resolve("why was that?", [Turn(DAD_QUESTION, unanswered)]) == "why was that?"
 
 
 def test_organisation_and_dates_carry_over_to_a_question_about_them(engine: Engine) -> None:
     opening = engine.answer("Northmoor council school transport complaints in 2024")
-    assert opening.search.plan.filters.organisations == ("Northmoor Borough Council",)
+    assert opening.search.plan.soft.organisations == ("Northmoor Borough Council",)
     follow = engine.answer("which of them were upheld?", history=[Turn("q", opening)])
     assert (
         follow.rewritten_query
         == "which of them were upheld (Northmoor Borough Council, decided in 2024)"
     )
-    filters = follow.search.plan.filters
-    assert filters.organisations == ("Northmoor Borough Council",)
-    assert (filters.date_from, filters.date_to) == ("2024-01-01", "2024-12-31")
+    soft = follow.search.plan.soft  # understood again from the rewritten words: they rank
+    assert soft.organisations == ("Northmoor Borough Council",)
+    assert soft.dates == ("2024-01-01", "2024-12-31")
 
 
 def test_the_labelled_conversations_resolve(engine: Engine) -> None:

@@ -20,6 +20,7 @@ from ingest.html import html_to_text, page_url
 from ingest.parse import parse_decision
 from ingest.records import SourceDoc
 from ingest.sources import read_source
+from ingest.store import DecisionFilter
 from retrieval.query import Vocabulary, plan_query
 
 BOUNDED = settings(
@@ -139,8 +140,9 @@ def test_plan_query_raises_only_project_errors(
         plan = plan_query(question, Vocabulary(tuple(names), tuple(areas)))
     except OQAError:
         return
-    assert set(plan.filters.organisations) <= set(names)
-    for bound in (plan.filters.date_from, plan.filters.date_to):
+    assert set(plan.soft.organisations) <= set(names)
+    assert plan.filters == DecisionFilter(refs=plan.filters.refs)  # free text never excludes
+    for bound in plan.soft.dates:
         assert bound is None or len(bound) == 10
 
 

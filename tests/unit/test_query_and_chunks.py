@@ -24,12 +24,48 @@ def test_reference_forms_become_a_ref_filter(text: str) -> None:
     assert plan.intent == Intent.LOOKUP
 
 
-def test_loose_and_misspelt_organisation_names_match() -> None:
-    assert plan_query("Liverpool council social workers", VOCABULARY).filters.organisations == (
-        "Liverpool City Council",)
-    assert plan_query("northmore borough bins", VOCABULARY).filters.organisations == (
+def test_loose_and_misspelt_organisation_names_are_soft_hints_not_filters() -> None:
+    liverpool = plan_query("Liverpool council social workers", VOCABULARY)
+    assert liverpool.soft.organisations == ("Liverpool City Council",)
+    assert liverpool.filters.organisations == ()  # understanding ranks; only the user excludes
+    assert plan_query("northmore borough bins", VOCABULARY).soft.organisations == (
         "Northmoor Borough Council",)
-    assert plan_query("the council was rude", VOCABULARY).filters.organisations == ()
+    assert plan_query("the council was rude", VOCABULARY).soft.organisations == ()
+
+
+ENGLAND = (
+    "Woking Borough Council", "Herefordshire Council", "Hertfordshire County Council",
+    "Bath and North East Somerset Council", "North Somerset Council", "Somerset Council",
+    "South Gloucestershire Council", "Gloucestershire County Council",
+    "Durham County Council", "Durham City Council",
+)
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("they took 20 working days to reply", ()),  # a real word is no misspelt "Woking"
+    ("Herefordshire refused my council tax discount", ("Herefordshire Council",)),
+    ("Hertfordshire refused my school place", ("Hertfordshire County Council",)),
+    ("Bath and North East Somerset lost my file", ("Bath and North East Somerset Council",)),
+    ("North Somerset lost my file", ("North Somerset Council",)),
+    ("South Gloucestershire ignored me", ("South Gloucestershire Council",)),
+    ("Gloucestershire county council ignored me", ("Gloucestershire County Council",)),
+    ("Durham County Council closed the road", ("Durham County Council",)),
+    ("Wokingg council bins", ("Woking Borough Council",)),  # one misspelt word, one name
+    ("Hertfordshir and the school", ()),  # as close to Herefordshire: no guess
+])
+def test_organisation_matching_prefers_the_longest_exact_name(
+    question: str, expected: tuple[str, ...]
+) -> None:
+    vocabulary = Vocabulary(organisations=ENGLAND, is_word=lambda w: w == "working")
+    assert plan_query(question, vocabulary).soft.organisations == expected
+
+
+def test_a_misspelling_matching_two_names_matches_neither() -> None:
+    one, other = "Brackenfold Council", "Brackenfeld Council"  # fictional names
+    assert plan_query("Brackenfild council", Vocabulary(organisations=(one,))).soft.organisations
+    assert plan_query("Brackenfild council", Vocabulary(organisations=(other,))).soft.organisations
+    both = Vocabulary(organisations=(one, other))
+    assert plan_query("Brackenfild council", both).soft.organisations == ()
 
 
 @pytest.mark.parametrize(("question", "intent"), [
@@ -42,16 +78,19 @@ def test_intent(question: str, intent: Intent) -> None:
     assert plan_query(question, VOCABULARY).intent == intent
 
 
-def test_years_reasons_areas_and_outcomes() -> None:
+def test_years_reasons_areas_and_outcomes_are_soft_hints() -> None:
     plan = plan_query("upheld cases about school transport between 2021 and 2023", VOCABULARY)
-    assert (plan.filters.date_from, plan.filters.date_to) == ("2021-01-01", "2023-12-31")
-    assert plan.filters.outcomes == ("upheld",)
-    assert "School transport" in plan.boost_categories
+    assert plan.soft.dates == ("2021-01-01", "2023-12-31")
+    assert plan.soft.outcomes == ("upheld",)
+    assert "School transport" in plan.soft.categories
+    assert plan.filters == type(plan.filters)()  # nothing read from free text excludes
     late = plan_query("they said I complained too late, since 2022", VOCABULARY)
-    assert late.boost_reasons == ("late",)
-    assert late.filters.date_from == "2022-01-01" and late.filters.date_to is None
-    assert plan_query("the ICO should deal with it", VOCABULARY).boost_reasons == (
+    assert late.soft.reasons == ("late",)
+    assert late.soft.dates == ("2022-01-01", None)
+    assert late.filters.date_from is None
+    assert plan_query("the ICO should deal with it", VOCABULARY).soft.reasons == (
         "other_body_better_placed",)
+    assert "dates: 2022-01-01 to …" in late.notes  # shown to the user, who may make it a filter
 
 
 @pytest.fixture(scope="module")

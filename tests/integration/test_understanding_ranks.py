@@ -1,0 +1,156 @@
+"""Understanding ranks; only the user excludes — over a small index of FICTIONAL decisions.
+
+Every decision here is fictional (fictional councils, people and references), written to
+pin one mechanism each: a copy with no organisation line, a named council's decision on
+another subject, another council's decision on the same subject, and events years before
+the decision.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from ingest.pipeline import build
+from ingest.settings import Settings
+from ingest.store import DecisionFilter
+from retrieval.engine import Engine, open_engine
+from retrieval.stats_answer import question_scope
+
+ROLE = (
+    "The Ombudsman's role and powers\n"
+    "- We investigate complaints about 'maladministration' and 'service failure'. We do not "
+    "start an investigation if there is not enough evidence of fault. (Local Government Act "
+    "1974, section 24A(6))\n"
+)
+
+# FICTIONAL. A third-party copy: no header, so its organisation is unknown to the parser;
+# only its file name gives the reference.
+NO_HEADER_TAX = (
+    "The Ombudsman's final decision\n"
+    "Summary: We will not investigate Mr B's complaint about the Council removing his single "
+    "person discount on council tax. He can appeal to the Valuation Tribunal.\n"
+    "The complaint\n"
+    "- Mr B complains the Council removed his single person discount and backdated the "
+    "council tax bill after his lodger moved out.\n" + ROLE + "My assessment\n"
+    "- Mr B has a right of appeal to the Valuation Tribunal about the discount, and it is "
+    "reasonable to expect him to use it.\n"
+)
+KESTRELFORD_PLANNING = (
+    "Kestrelford District Council (23 910 001)\n"
+    "Category : Planning > Enforcement\nDecision : Closed after initial enquiries\n"
+    "Decision date : 02 Feb 2024\nThe Ombudsman's final decision:\n"
+    "Summary: We will not investigate Mrs C's complaint that the Council did not take "
+    "enforcement action against her neighbour's fence. There is not enough evidence of fault.\n"
+    "The complaint\n- Mrs C complains the Council will not make her neighbour remove a "
+    "fence built without planning permission.\n" + ROLE + "My assessment\n"
+    "- Councils have discretion whether to take planning enforcement action.\n"
+)
+BRACKENMOOR_TAX = (
+    "Brackenmoor Borough Council (22 910 002)\n"
+    "Category : Benefits and tax > Council tax\nDecision : Upheld\n"
+    "Decision date : 11 May 2022\nThe Ombudsman's final decision:\n"
+    "Summary: The Council delayed deciding Ms D's single person discount. It agreed to "
+    "apologise and pay £150.\n"
+    "The complaint\n- Ms D complains the Council took nine months to decide her claim for a "
+    "single person discount on council tax.\n" + ROLE + "My assessment\n"
+    "- The Council accepted the delay. It agreed to apologise and pay Ms D £150.\n"
+)
+KESTRELFORD_TRANSPORT = (
+    "Kestrelford District Council (23 910 003)\n"
+    "Category : Education > School transport\nDecision : Not upheld\n"
+    "Decision date : 20 Jun 2023\nThe Ombudsman's final decision:\n"
+    "Summary: There was no fault in how the Council decided Mr E's son was not eligible for "
+    "free school transport.\n"
+    "The complaint\n- Mr E complains the Council refused his son free school transport "
+    "between 2017 and 2019 and that the bus stop is unsafe.\n" + ROLE + "My assessment\n"
+    "- The Council applied its school transport policy properly.\n"
+)
+FILES = {
+    "22-910-004.txt": NO_HEADER_TAX,
+    "23-910-001.txt": KESTRELFORD_PLANNING,
+    "22-910-002.txt": BRACKENMOOR_TAX,
+    "23-910-003.txt": KESTRELFORD_TRANSPORT,
+}
+ALL_REFS = {"22 910 004", "23 910 001", "22 910 002", "23 910 003"}
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    corpus = tmp_path_factory.mktemp("understanding-corpus")
+    for name, text in FILES.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    settings = Settings(store_dir=tmp_path_factory.mktemp("understanding-store"))
+    summary = build([corpus], settings, settings.store_dir)
+    assert summary.failed == [] and summary.parsed == len(FILES)
+    engine = open_engine(settings)
+    yield engine
+    engine.close()
+
+
+def test_a_copy_without_organisation_is_found_by_a_question_naming_the_council(
+    engine: Engine,
+) -> None:
+    assert engine.decision("22 910 004").organisation == "Unknown organisation"
+    result = engine.search(
+        "Why did the ombudsman refuse to look at my single person discount dispute with "
+        "Kestrelford council?"
+    )
+    assert result.plan.soft.organisations == ("Kestrelford District Council",)
+    assert result.hits[0].ref == "22 910 004"  # not Kestrelford's planning decision
+    answer = engine.answer(
+        "Why did the ombudsman refuse to look at my single person discount dispute with "
+        "Kestrelford council?"
+    )
+    assert answer.answered and answer.citations[0].ref == "22 910 004"
+
+
+@pytest.mark.parametrize("name", [
+    "Kestrelfrod council",  # misspelt
+    "Nowhereshire council",  # unknown
+    "Kestrelford or Brackenmoor",  # two named
+])
+def test_an_organisation_guess_never_empties_or_shrinks_the_results(
+    engine: Engine, name: str
+) -> None:
+    result = engine.search(f"single person discount council tax {name}")
+    assert {hit.ref for hit in result.hits} == ALL_REFS
+    assert result.plan.filters == DecisionFilter()
+
+
+def test_an_event_year_never_excludes_a_decision(engine: Engine) -> None:
+    result = engine.search(
+        "Kestrelford refused my son free school transport between 2017 and 2019"
+    )
+    assert result.plan.soft.dates == ("2017-01-01", "2019-12-31")
+    assert result.hits[0].ref == "23 910 003"  # decided in 2023, about events in 2017-19
+    assert {hit.ref for hit in result.hits} == ALL_REFS
+
+
+def test_only_the_user_excludes(engine: Engine) -> None:
+    chosen = DecisionFilter(organisations=("Brackenmoor Borough Council",))
+    result = engine.search("single person discount council tax Kestrelford", filters=chosen)
+    assert [hit.ref for hit in result.hits] == ["22 910 002"]
+
+
+def test_a_boost_never_becomes_a_counting_filter(engine: Engine) -> None:
+    lay = engine.plan("how often does the ombudsman refuse to investigate school bus cases?")
+    assert "School transport" in lay.soft.categories  # understood, so it ranks
+    assert question_scope(engine.index.store, lay).filters.sub_categories == ()
+    named = engine.plan("how many school transport complaints were upheld?")
+    assert question_scope(engine.index.store, named).filters.sub_categories == (
+        "School transport",
+    )
+    answer = engine.answer("how often does the ombudsman refuse to investigate school bus cases?")
+    assert "4 decisions" in answer.text or "all 4" in answer.text, answer.text
+
+
+def test_a_question_no_decision_answers_is_declined_with_what_was_found(engine: Engine) -> None:
+    answer = engine.answer(
+        "Japanese knotweed from the council's verge is spreading into my garden; why won't "
+        "the ombudsman help?"
+    )
+    assert not answer.answered and answer.citations == []
+    assert "could not find a decision" in answer.text
+    assert "nearest decisions in the index are about other subjects" in answer.text

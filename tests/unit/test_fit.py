@@ -1,0 +1,59 @@
+"""Telling "the nearest decision answers it" from "no decision answers it" (retrieval.fit).
+
+The decisions here are FICTIONAL (fictional council, people and reference).
+"""
+
+from __future__ import annotations
+
+from ingest.records import Decision
+from retrieval.fit import AbstainRule, coverage, is_answerable, specificity
+from retrieval.query import Vocabulary, plan_query
+from retrieval.types import DecisionHit
+
+VOCABULARY = Vocabulary(organisations=("Kestrelford District Council",))
+TAX = Decision(
+    ref="22 910 002",
+    organisation="Kestrelford District Council",
+    url="https://www.lgo.org.uk/decisions/benefits-and-tax/council-tax/22-910-002",
+    summary="We will not investigate Mr B's complaint about his single person discount.",
+    text="Kestrelford District Council (22 910 002)\nSummary: We will not investigate Mr B's "
+    "complaint that the Council removed his single person discount on council tax. He can "
+    "appeal to the Valuation Tribunal.",
+)
+RULE = AbstainRule(min_similarity=0.3, confident_similarity=0.6, min_coverage=0.3)
+
+
+def _hit(similarity: float) -> DecisionHit:
+    return DecisionHit(
+        rank=1, ref=TAX.ref, organisation=TAX.organisation, category="Benefits and tax",
+        sub_category="Council tax", outcome="closed_after_initial_enquiries", outcome_raw="",
+        date="2022-05-11", url=TAX.url, reasons=[], score=1.0, similarity=similarity,
+        passages=[],
+    )
+
+
+def test_specific_words_weigh_more_than_everyday_ones() -> None:
+    assert specificity("knotweed") > specificity("discount") > specificity("like")
+
+
+def test_coverage_counts_the_subject_not_the_council_name() -> None:
+    on_subject = plan_query("Kestrelford took away my single person discount", VOCABULARY)
+    off_subject = plan_query("Japanese knotweed spreading from Kestrelford land", VOCABULARY)
+    assert coverage(on_subject, TAX) > 0.6
+    assert coverage(off_subject, TAX) < 0.1
+
+
+def test_a_near_decision_on_another_subject_is_not_an_answer() -> None:
+    off_subject = plan_query("Japanese knotweed spreading from Kestrelford land", VOCABULARY)
+    on_subject = plan_query("Kestrelford took away my single person discount", VOCABULARY)
+    decisions = {TAX.ref: TAX}
+    assert not is_answerable(off_subject, [_hit(0.45)], decisions, RULE)
+    assert is_answerable(on_subject, [_hit(0.45)], decisions, RULE)
+    # Very close in meaning answers whatever the words; too far never does.
+    assert is_answerable(off_subject, [_hit(0.65)], decisions, RULE)
+    assert not is_answerable(on_subject, [_hit(0.2)], decisions, RULE)
+
+
+def test_a_reference_in_the_question_is_always_answered() -> None:
+    plan = plan_query("what happened in 22 910 002?", VOCABULARY)
+    assert is_answerable(plan, [_hit(0.05)], {TAX.ref: TAX}, RULE)
