@@ -8,7 +8,9 @@ filling up or a hand-edited file can leave them disagreeing. What is checked:
 - no two chunks of a decision claim the same position; Chroma lists no id twice;
 - the keyword index (FTS5) holds exactly the chunk rows, and its integrity check passes;
 - Chroma holds a vector for every chunk row, and no vector without a chunk row;
-- ``decision_reasons`` holds exactly the reasons of each decision row.
+- ``decision_reasons`` holds exactly the reasons of each decision row;
+- the decision-level rows (whole-decision keyword row, opening vector) exist for
+  exactly the decision rows.
 
 What ``repair`` does, in this order (SQLite is the source of truth):
 
@@ -18,7 +20,9 @@ What ``repair`` does, in this order (SQLite is the source of truth):
    positions (its rows and its vectors): it is no longer "known", so the next
    ``ingest build`` parses and embeds it again from its source file;
 4. deletes vectors that no chunk row refers to;
-5. rewrites ``decision_reasons`` from the decisions table.
+5. rewrites ``decision_reasons`` from the decisions table;
+6. drops decision-level rows without a decision, and adds the missing ones
+   (the opening vectors with the index's model).
 """
 
 from __future__ import annotations
@@ -29,7 +33,9 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from ingest.embeddings import Embedder, get_embedder
 from ingest.impacts import build_impacts
+from ingest.pipeline import overview_vectors
 from ingest.settings import Settings
 from ingest.store import DB_NAME, Store, opened_store
 
@@ -57,6 +63,8 @@ class VerifyReport:
     missing_vectors: list[str] = field(default_factory=list)
     orphan_vectors: list[str] = field(default_factory=list)
     reason_mismatches: list[str] = field(default_factory=list)
+    decision_level_missing: list[str] = field(default_factory=list)
+    decision_level_stale: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -78,6 +86,9 @@ class VerifyReport:
             (self.missing_vectors, "chunk rows without a vector in Chroma"),
             (self.orphan_vectors, "vectors in Chroma without a chunk row"),
             (self.reason_mismatches, "decisions whose decision_reasons rows disagree"),
+            (self.decision_level_missing, "decisions without their whole-decision keyword row "
+             "or opening vector (`ingest build` or `verify --repair` adds them)"),
+            (self.decision_level_stale, "decision-level rows without a decision row"),
         ]
         lines = [
             f"{len(items)} {what} (e.g. {_examples(items)})" for items, what in checks if items
@@ -134,7 +145,20 @@ def _check_sqlite(store: Store, report: VerifyReport) -> set[str]:
         report.keyword_missing = sorted(rowids - indexed)
         report.keyword_stale = sorted(indexed - rowids)
         report.reason_mismatches = _reason_mismatches(db)
+        report.decision_level_missing = _column(db, _MISSING_DECISION_LEVEL)
+        report.decision_level_stale = _column(db, _STALE_DECISION_LEVEL)
     return {chunk_id for chunk_id, _ in chunk_rows}
+
+
+_MISSING_DECISION_LEVEL = (
+    "SELECT ref FROM decisions WHERE rowid NOT IN (SELECT rowid FROM decisions_fts)"
+    " OR ref NOT IN (SELECT ref FROM decision_vectors) ORDER BY ref"
+)
+_STALE_DECISION_LEVEL = (
+    "SELECT 'keyword row ' || rowid FROM decisions_fts WHERE rowid NOT IN"
+    " (SELECT rowid FROM decisions) UNION ALL SELECT 'vector ' || ref FROM decision_vectors"
+    " WHERE ref NOT IN (SELECT ref FROM decisions)"
+)
 
 
 def _reason_mismatches(db: sqlite3.Connection) -> list[str]:
@@ -165,7 +189,7 @@ def _keyword_integrity(db_path: Path) -> str:
         db.close()
 
 
-def repair(store: Store, report: VerifyReport) -> list[str]:
+def repair(store: Store, report: VerifyReport, embedder: Embedder) -> list[str]:
     """Make the stores agree (see the module docstring); returns what was done, one line each."""
     actions: list[str] = []
     if report.keyword_missing or report.keyword_stale or report.keyword_integrity:
@@ -189,9 +213,24 @@ def repair(store: Store, report: VerifyReport) -> list[str]:
     if report.reason_mismatches:
         _rewrite_reasons(store)
         actions.append(f"rewrote decision_reasons for {len(report.reason_mismatches)} decisions")
+    if report.decision_level_stale or report.decision_level_missing:
+        actions.append(_repair_decision_level(store, embedder))
     for action in actions:
         logger.info("repair: %s", action)
     return actions
+
+
+def _repair_decision_level(store: Store, embedder: Embedder) -> str:
+    with store.sql() as db, db:
+        db.execute("DELETE FROM decisions_fts WHERE rowid NOT IN (SELECT rowid FROM decisions)")
+        db.execute("DELETE FROM decision_vectors WHERE ref NOT IN (SELECT ref FROM decisions)")
+    keyword_rows = store.backfill_decision_keywords()
+    missing = store.decisions_without_overview()
+    store.add_overviews(overview_vectors(embedder, missing))
+    return (
+        f"made the decision-level rows match the decisions ({keyword_rows} keyword rows and "
+        f"{len(missing)} opening vectors added)"
+    )
 
 
 def _drop_orphan_chunks(store: Store) -> None:
@@ -231,7 +270,7 @@ def verify_store(
         report = verify(store)
         if not fix or report.ok:
             return report, []
-        actions = repair(store, report)
+        actions = repair(store, report, get_embedder(settings))
         final = verify(store)
     # A repair changes chunk rows, which retires the keyword impact index: rebuild it, as
     # a build does, so keyword search does not drop to the slow FTS5 path.

@@ -57,6 +57,7 @@ def _damage(store: Store) -> dict[str, str]:
         )
         db.execute("INSERT INTO decision_reasons VALUES (?, 'premature')", (REFS[2],))
         db.execute("DELETE FROM decisions WHERE ref = ?", (REFS[3],))
+        db.execute("DELETE FROM decision_vectors WHERE ref = ?", (REFS[4],))
     return {"lost_vector": lost_vector, "orphan": orphan.id, "unindexed": unindexed}
 
 
@@ -76,12 +77,15 @@ def test_verify_reports_each_disagreement_and_repair_fixes_it(tmp_path: Path, so
     assert len(report.keyword_missing) == 1 and report.keyword_integrity
     assert report.reason_mismatches == sorted([REFS[2], REFS[3]])
     assert len(report.orphan_chunks) == len(clean_ids & _ids_of(settings, REFS[3]))
-    assert len(report.problems()) == 6  # each kind on its own line
+    assert report.decision_level_missing == [REFS[4]]
+    assert len(report.decision_level_stale) == 2  # the deleted decision's keyword row, vector
+    assert len(report.problems()) == 8  # each kind on its own line
 
     result = CliRunner().invoke(app, ["verify", "--store", str(settings.store_dir), "--repair"])
     assert result.exit_code == 0, result.output
     assert "rebuilt the keyword index" in result.output
     assert "deleted 1 decisions with missing vectors" in result.output
+    assert "(0 keyword rows and 1 opening vectors added)" in result.output
     assert result.output.rstrip().endswith("consistent")
     # The repair changed chunk rows; the keyword impact index was rebuilt to match them.
     assert "rebuilt the keyword impact index" in result.output
