@@ -27,7 +27,6 @@ from ingest.errors import OQAError
 from ingest.fetch import FetchError, Page, PoliteClient, RefusedError, Sleep
 from ingest.html import html_to_text
 from ingest.listing import (
-    RESULTS_PER_PAGE,
     ListingEntry,
     ResultsPage,
     SearchQuery,
@@ -209,8 +208,8 @@ class _Crawler:
             self._decisions(results.entries)
             progress = MonthProgress(number, announced, progress.listed + len(refs))
             self.store.save_month_progress(self.key, month, progress)
-            if announced is not None and number * RESULTS_PER_PAGE >= announced:
-                break
+            if announced is not None and progress.listed >= announced:
+                break  # the month is complete: no request for an empty page past its end
             previous = refs
         self._check_count(month, progress)
         self.store.mark_month_done(self.key, month)
