@@ -409,13 +409,16 @@ def _connect(path: Path, read_only: bool) -> sqlite3.Connection:
 
 
 def _add_missing_columns(db: sqlite3.Connection) -> None:
-    """Bring an index built by an earlier version up to the current table (new columns only;
-    its decisions are rewritten with their values as the next build re-reads them)."""
+    """Bring an index built by an earlier version up to the current table: a new column is
+    filled from each decision's stored record (which an earlier version wrote without it:
+    those read as statements until the next build re-parses them)."""
     columns = {row[1] for row in db.execute("PRAGMA table_info(decisions)")}
     if "document_type" not in columns:
         with db:
             db.execute("ALTER TABLE decisions ADD COLUMN document_type TEXT NOT NULL"
                        " DEFAULT 'statement'")
+            db.execute("UPDATE decisions SET document_type ="
+                       " coalesce(json_extract(record, '$.document_type'), 'statement')")
 
 
 def _decision_row(decision: Decision) -> tuple[object, ...]:
