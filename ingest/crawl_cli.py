@@ -7,7 +7,7 @@ robots.txt unreadable, no index to update), 1 when some pages failed.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
@@ -157,8 +157,9 @@ def _newest_indexed(settings: Settings, store_dir: Path | None) -> date:
     if newest is None:
         _fail("The index holds no dated decision; run `python -m ingest crawl --since DATE` "
               "and `python -m ingest build --source <out>/pages` first.")
-    # The same day again: decisions published later that day are picked up, stored ones skipped.
-    return newest
+    # Back a while: a decision is published weeks after its date, so one dated before the
+    # newest indexed may be new on the site; stored ones are skipped (listing requests only).
+    return newest - timedelta(days=settings.update_lookback_days)
 
 
 def _date_option(name: str, value: str) -> date:

@@ -178,12 +178,11 @@ class FixtureSite:
         parts = urlsplit(raw_path)
         if parts.path == "/Decisions/SearchResults":
             return self._results(parse_qs(parts.query))
-        if self.root is None:
-            return None
-        file = self.root / ("robots.txt" if parts.path == "/robots.txt"
-                            else parts.path.lstrip("/") + ".html")
-        if file.is_file():
-            return file.read_text("utf-8").replace("{{OFFSITE}}", self.offsite).encode()
+        if self.root is not None:
+            file = self.root / ("robots.txt" if parts.path == "/robots.txt"
+                                else parts.path.lstrip("/") + ".html")
+            if file.is_file():
+                return file.read_text("utf-8").replace("{{OFFSITE}}", self.offsite).encode()
         entry = self.catalogue.by_path.get(parts.path)
         return self.decision_page(entry) if entry and self.decision_page else None
 
