@@ -169,7 +169,7 @@ class _Crawler:
         self.store = store
         self.summary = summary
         self.progress = progress
-        self.area = slugify(options.area) if options.area else None
+        self.area = _area_key(options.area) if options.area else None
         self.key = options.state_key()
         self.seen: set[str] = set()
         self.handled = 0  # decisions dealt with, whatever happened to them
@@ -239,7 +239,7 @@ class _Crawler:
             return False
         if entry.date is not None and entry.date > self.options.last_day():
             return False
-        return self.area is None or area_of(entry.url) == self.area
+        return self.area is None or _area_key(area_of(entry.url) or "") == self.area
 
     def _decisions(self, entries: list[ListingEntry]) -> None:
         for entry in entries:
@@ -282,6 +282,12 @@ class _Crawler:
     def _report(self) -> None:
         if self.progress is not None:
             self.progress(self.handled, self.summary.found)
+
+
+def _area_key(area: str) -> str:
+    # "Children's care services", "childrens-care-services" and the site's own
+    # "children-s-care-services" are one area.
+    return slugify(area).replace("-", "")
 
 
 def _shows_decision(text: str, ref: str) -> bool:

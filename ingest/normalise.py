@@ -120,9 +120,16 @@ def category_in_url(url: str) -> tuple[str, str]:
     return "", ""
 
 
+def site_slug(text: str) -> str:
+    """A category as the site spells it in a page address: ``"Children's care services"`` →
+    ``"children-s-care-services"`` (every run of other characters, apostrophes included,
+    becomes one hyphen, as published addresses show; ``&`` is written ``and``)."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower().replace("&", "and")).strip("-")
+
+
 def decision_url(ref: str, category: str = "", sub_category: str = "") -> str:
     """The published page of a decision, derived from its category and reference."""
-    parts = [slugify(p) for p in (category, sub_category) if p]
+    parts = [site_slug(p) for p in (category, sub_category) if p]
     return "/".join([SITE, "decisions", *parts, ref_slug(ref)])
 
 

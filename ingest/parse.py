@@ -20,6 +20,7 @@ from ingest.layout import (
     COMPLIANCE_LINE,
     FINAL_DECISION_LINE,
     FINAL_HEADINGS,
+    REPORT_LINE,
     SUMMARY_LINE,
     Mark,
     clean_lines,
@@ -33,7 +34,6 @@ from ingest.layout import (
     plain,
     without_nested_marker,
 )
-from ingest.layout import REPORT_LINE as _REPORT_LINE
 from ingest.normalise import (
     REF_PATTERN,
     canonical_ref,
@@ -163,7 +163,7 @@ class _Reader:
         return reader
 
     def feed(self, line: str, following: str | None) -> None:
-        if not self._has_body() and _REPORT_LINE.match(line):
+        if not self._has_body() and REPORT_LINE.match(line):
             self.document_type = DocumentType.REPORT  # a report's title may also be its header
         if not self._has_body() and self._header_or_summary_start(line):
             return
