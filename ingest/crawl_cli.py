@@ -70,6 +70,8 @@ def crawl_command(
         out_dir=out or settings.crawl_out_dir,
         refresh=refresh,
     )
+    if options.until and options.until < options.since:
+        raise typer.BadParameter(f"{until} is before --since {since}.", param_hint="--until")
     summary = _run_crawl(options, settings)
     if summary.failed:
         raise typer.Exit(code=1)

@@ -521,6 +521,9 @@ def test_crawl_command_rejects_a_bad_date(cli_env: Path) -> None:
     result = invoke("crawl", "--since", "last tuesday")
     assert result.exit_code == 2
     assert "not a date" in result.output  # type: ignore[attr-defined]
+    backwards = invoke("crawl", "--since", "2026-08-01", "--until", "2026-07-01")
+    assert backwards.exit_code == 2
+    assert "is before --since" in backwards.output  # type: ignore[attr-defined]
 
 
 def test_update_needs_an_index(cli_env: Path) -> None:
