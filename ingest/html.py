@@ -50,8 +50,8 @@ def _join_label_values(root: Tag, soup: BeautifulSoup) -> None:
     """``<span class="label">Category</span><span class="value">A &gt; B</span>`` becomes one
     ``Category : A > B`` line, as on a text copy (the published page's header)."""
     for label in root.find_all(class_="label"):
-        value = label.find_next(class_="value")
-        if not isinstance(value, Tag):
+        value = _value_of(label)
+        if value is None:
             continue
         term = " ".join(label.get_text(" ").split()).rstrip(":").strip()
         text = " ".join(value.get_text(" ").split())
@@ -59,6 +59,16 @@ def _join_label_values(root: Tag, soup: BeautifulSoup) -> None:
         line.string = f"{term} : {text}" if term else text
         value.decompose()
         label.replace_with(line)
+
+
+def _value_of(label: Tag) -> Tag | None:
+    """The ``value`` beside a ``label``: its sibling, or its wrapper's (``<dt>``/``<dd>``-like
+    pairs of wrappers); never one further away, which would belong to another label."""
+    for candidate in (label, label.parent):
+        following = candidate.find_next_sibling() if isinstance(candidate, Tag) else None
+        if isinstance(following, Tag) and "value" in (following.get("class") or []):
+            return following
+    return None
 
 
 def _is_cookie_banner(tag: Tag) -> bool:

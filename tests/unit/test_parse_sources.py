@@ -133,9 +133,12 @@ def test_label_value_pairs_read_as_header_lines() -> None:
         '<html><body><nav>Menu</nav><article id="article"><div class="decision-header">'
         '<div><span class="label">Category</span><span class="value">Housing &gt; '
         'Allocations</span></div><div><span class="label">Decision:</span>'
-        '<span class="value">Upheld</span></div></div><p>Summary: FICTIONAL.</p></article>'
+        '<span class="value">Upheld</span></div><div><span class="label">Decision date</span>'
+        '</div><div class="value">4 Dec 2026</div></div><p class="label">Note</p>'
+        '<p>Summary: FICTIONAL.</p><p class="value">Elsewhere</p></article>'
         "<main><p>Other page text</p></main></body></html>"
     )
     assert html_to_text(page).splitlines() == [
-        "Category : Housing > Allocations", "Decision : Upheld", "Summary: FICTIONAL."
+        "Category : Housing > Allocations", "Decision : Upheld", "Decision date : 4 Dec 2026",
+        "Note", "Summary: FICTIONAL.", "Elsewhere",
     ]
