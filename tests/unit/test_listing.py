@@ -86,3 +86,26 @@ def test_resume_state_round_trip(tmp_path: Path) -> None:
     assert store.month_progress("crawl", "2026-03") == MonthProgress()
     store.forget_crawl("crawl")
     assert not PageStore(tmp_path).month_done("crawl", "2026-03")
+
+
+def test_entries_in_flat_siblings_and_in_split_status_spans() -> None:
+    """Two markups the site has used for result lists (FICTIONAL entries): headings and
+    paragraphs side by side with no wrapper per entry, and a status line cut into spans."""
+    flat = """<main><p>Your search has 2 results</p>
+    <h3><a href="/decisions/housing/homelessness/26-902-001">Northmoor Borough Council
+      (26 902 001)</a></h3><p>Statement Upheld Homelessness 14-Aug-2026</p><p>Mr H ...</p>
+    <h3><a href="/decisions/housing/allocations/26-902-003">Ravensholme District Council
+      (26 902 003)</a></h3><p>Statement Closed after initial enquiries Allocations
+      30-Jul-2026</p><p>Ms K ...</p></main>"""
+    first, second = parse_listing(flat, PAGE)
+    assert (first.ref, first.date, first.status) == (
+        "26 902 001", date(2026, 8, 14), "Statement Upheld Homelessness")
+    assert (second.ref, second.date) == ("26 902 003", date(2026, 7, 30))
+    spans = """<main><div class="result"><a class="title"
+      href="/decisions/adult-care-services/residential-care/26-904-001">Fernbridge Care Ltd
+      (26 904 001)</a><div class="meta"><span>Report</span><span>Upheld</span>
+      <span>Residential care</span><time datetime="2026-07-07">07-Jul-2026</time></div></div>
+    </main>"""
+    (entry,) = parse_listing(spans, PAGE)
+    assert entry.organisation == "Fernbridge Care Ltd" and entry.date == date(2026, 7, 7)
+    assert entry.status == "Report Upheld Residential care" and entry.document_type == "report"
