@@ -1,12 +1,17 @@
-"""Crawl published decisions: walk listings, fetch each decision page once, store it.
+"""Crawl published decisions month by month through the site's results endpoint.
 
-Listings are sorted newest first, so a walk stops at the first page whose
-entries are all older than ``since`` (or at a page with no entries). Each
-listing page's decisions are fetched before the next page is read, and the
-page number is recorded once they are done, so a crawl that is stopped resumes
-at the next listing page and never refetches a stored decision (unless
-``refresh``). Network politeness lives in :mod:`ingest.fetch`, entry parsing in
-:mod:`ingest.listing`, the output folder in :mod:`ingest.pages`.
+The window ``since``..``until`` is cut into calendar months, newest first, and
+each month is paged through ``/Decisions/SearchResults`` (``fd``/``td``,
+``page``, ``aname``, ``dc``, ``sortOrder=descending``): a month stays far under
+any pagination ceiling however large the archive. Each results page's
+decisions are fetched before the next page is read and the page is then
+checkpointed, so a crawl that is stopped resumes in the month it was in, at
+the next page, skips the months it finished, and never refetches a stored
+decision (unless ``refresh``). A month's first page says "Your search has N
+results"; a month that listed fewer entries than that is reported as a
+shortfall. Network politeness lives in :mod:`ingest.fetch`, entry parsing in
+:mod:`ingest.listing`, the output folder and its resume state in
+:mod:`ingest.pages`.
 """
 
 from __future__ import annotations
@@ -15,30 +20,32 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from ingest.errors import OQAError
 from ingest.fetch import FetchError, Page, PoliteClient, RefusedError, Sleep
 from ingest.html import html_to_text
 from ingest.listing import (
-    AREA_SLUGS,
-    FIRST_PAGE,
     ListingEntry,
+    ResultsPage,
+    SearchQuery,
     area_of,
-    area_url,
-    parse_listing,
-    search_url,
+    parse_results,
 )
 from ingest.normalise import find_refs, slugify
-from ingest.pages import PageStore, StoredPage
+from ingest.pages import MonthProgress, PageStore, StoredPage
+from ingest.records import Outcome
 from ingest.settings import Settings
 
 logger = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
-# A guard against a site that never runs out of pages (every real area has far fewer).
+# A guard against a site that never runs out of pages (a month has a few hundred entries).
 MAX_LISTING_PAGES = 10_000
+# A page that is not "page not found" shows the decision's header even when it omits the
+# reference (the published page keeps the organisation and reference in the result list).
+_HEADER_LINE = ("Decision date", "Decision :", "Decision:")
 
 
 class CrawlError(OQAError):
@@ -47,45 +54,71 @@ class CrawlError(OQAError):
 
 @dataclass(frozen=True)
 class CrawlOptions:
-    """What to crawl: a date window, optionally one area or one organisation."""
+    """What to crawl: a date window, optionally one area, one organisation, some outcomes."""
 
     since: date
     out_dir: Path
-    until: date | None = None
-    area: str | None = None
+    until: date | None = None  # None: today
+    area: str | None = None  # kept by the decision URL's area (the search has no area filter)
     organisation: str | None = None
+    outcomes: tuple[Outcome, ...] = ()
     refresh: bool = False
+
+    def last_day(self) -> date:
+        return self.until or datetime.now(UTC).date()
+
+    def state_key(self) -> str:
+        codes = ",".join(o.value for o in self.outcomes)
+        return f"search:{self.since}:{self.until or ''}:{self.organisation or ''}:{codes}"
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    """A month whose results pages listed fewer decisions than the count they announced."""
+
+    month: str
+    announced: int
+    listed: int
+
+    def line(self) -> str:
+        return f"{self.month}: the site announced {self.announced}, the pages listed {self.listed}"
 
 
 @dataclass
 class CrawlSummary:
     """What a crawl did; ``failed`` and ``refused`` hold ``(url, reason)`` pairs."""
 
+    months: int = 0
+    months_resumed: int = 0  # finished by an earlier, interrupted run and skipped
     listing_pages: int = 0
     found: int = 0
     fetched: int = 0
     skipped: int = 0
     refused: list[tuple[str, str]] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
+    shortfalls: list[Shortfall] = field(default_factory=list)
     requests: int = 0
     seconds: float = 0.0
 
     def line(self) -> str:
         return (
+            f"{self.months} months ({self.months_resumed} already done), "
             f"{self.listing_pages} listing pages, {self.found} decisions found, "
             f"{self.fetched} fetched, {self.skipped} already stored, "
-            f"{len(self.refused)} refused, {len(self.failed)} failed "
+            f"{len(self.refused)} refused, {len(self.failed)} failed, "
+            f"{len(self.shortfalls)} months short "
             f"({self.requests} requests in {self.seconds:.1f}s)"
         )
 
 
-@dataclass(frozen=True)
-class _Walk:
-    """One paged listing: an area's, or the search results for an organisation."""
-
-    key: str
-    url: Callable[[int], str]
-    area: str | None = None  # keep only decisions filed under this area
+def months(since: date, until: date) -> Iterator[tuple[str, date, date]]:
+    """``("2026-08", first day, last day)`` per calendar month, newest first, clipped."""
+    month_start = until.replace(day=1)
+    while month_start >= since.replace(day=1):
+        next_month = (month_start + timedelta(days=32)).replace(day=1)
+        last = min(until, next_month - timedelta(days=1))
+        yield f"{month_start:%Y-%m}", max(since, month_start), last
+        month_start = (month_start - timedelta(days=1)).replace(day=1)
 
 
 def crawl(
@@ -102,8 +135,7 @@ def crawl(
         _load_robots(client)
         crawler = _Crawler(options, client, PageStore(options.out_dir), summary, progress)
         try:
-            for walk in _walks(options, settings):
-                crawler.walk(walk)
+            crawler.run()
         finally:
             summary.requests = client.requests
             summary.seconds = time.monotonic() - started
@@ -119,22 +151,6 @@ def _load_robots(client: PoliteClient) -> None:
             f"Cannot read {client.base_url}/robots.txt ({error.reason}); "
             "not crawling without it. Try again later."
         ) from error
-
-
-def _walks(options: CrawlOptions, settings: Settings) -> Iterator[_Walk]:
-    base = settings.crawl_base_url
-    window = f"{options.since}:{options.until or ''}"
-    area = slugify(options.area) if options.area else None
-    if options.organisation:
-        name = options.organisation
-        yield _Walk(
-            key=f"search:{name}:{area or ''}:{window}",
-            url=lambda page: search_url(base, name, options.since, options.until, page),
-            area=area,
-        )
-        return
-    for slug in [area] if area else AREA_SLUGS:
-        yield _Walk(key=f"area:{slug}:{window}", url=lambda page, s=slug: area_url(base, s, page))
 
 
 class _Crawler:
@@ -153,63 +169,82 @@ class _Crawler:
         self.store = store
         self.summary = summary
         self.progress = progress
+        self.area = _area_key(options.area) if options.area else None
+        self.key = options.state_key()
         self.seen: set[str] = set()
         self.handled = 0  # decisions dealt with, whatever happened to them
 
-    def walk(self, walk: _Walk) -> None:
-        """Page through one listing until it runs out or passes ``since``."""
-        page = self._first_page(walk)
+    def run(self) -> None:
+        if self.options.refresh:
+            self.store.forget_crawl(self.key)
+        finished = True
+        for month, first, last in months(self.options.since, self.options.last_day()):
+            self.summary.months += 1
+            if self.store.month_done(self.key, month):
+                self.summary.months_resumed += 1
+                continue
+            query = SearchQuery(first, last, self.options.organisation or "",
+                                self.options.outcomes)
+            finished = self._month(month, query) and finished
+        if finished:  # a later crawl of the same window walks every month again
+            self.store.forget_crawl(self.key)
+
+    def _month(self, month: str, query: SearchQuery) -> bool:
+        """Page through one month; False when a results page could not be fetched."""
+        progress = self.store.month_progress(self.key, month)
+        if progress.page:
+            logger.info("resuming %s after results page %d", month, progress.page)
         previous: list[str] = []
-        for number in range(page, page + MAX_LISTING_PAGES):
-            entries = self._listing(walk.url(number))
-            if entries is None:
-                return  # failed: keep the resume point so the next run retries here
-            refs = [entry.ref for entry in entries]
+        for number in range(progress.page + 1, progress.page + 1 + MAX_LISTING_PAGES):
+            results = self._results(query.url(self.client.base_url, number))
+            if results is None:
+                return False  # keep the checkpoint: the next run retries this page
+            refs = [entry.ref for entry in results.entries]
+            announced = progress.announced if progress.page else results.count
             # Some sites answer a page past the end with the last page again.
-            if not entries or refs == previous:
+            if not refs or refs == previous:
+                progress = MonthProgress(progress.page, announced, progress.listed)
                 break
-            self._decisions(entries, walk)
-            self.store.mark_page_done(walk.key, number)
-            if self._all_too_old(entries):
-                break
+            self._decisions(results.entries)
+            progress = MonthProgress(number, announced, progress.listed + len(refs))
+            self.store.save_month_progress(self.key, month, progress)
+            if announced is not None and progress.listed >= announced:
+                break  # the month is complete: no request for an empty page past its end
             previous = refs
-        self.store.mark_walk_done(walk.key)
+        self._check_count(month, progress)
+        self.store.mark_month_done(self.key, month)
+        return True
 
-    def _first_page(self, walk: _Walk) -> int:
-        done = None if self.options.refresh else self.store.resume_page(walk.key)
-        if done is None:
-            return FIRST_PAGE
-        logger.info("resuming %s after listing page %d", walk.key, done)
-        return done + 1
+    def _check_count(self, month: str, progress: MonthProgress) -> None:
+        if progress.announced is not None and progress.listed < progress.announced:
+            shortfall = Shortfall(month, progress.announced, progress.listed)
+            logger.warning("shortfall in %s", shortfall.line())
+            self.summary.shortfalls.append(shortfall)
 
-    def _listing(self, url: str) -> list[ListingEntry] | None:
+    def _results(self, url: str) -> ResultsPage | None:
         try:
             page = self.client.get(url)
         except FetchError as error:
             self._record_problem(error)
             return None
         self.summary.listing_pages += 1
-        entries = parse_listing(page.text, page.url)
-        if not entries:
-            logger.info("%s has no entries; end of listing", url)
+        results = parse_results(page.text, page.url)
+        if not results.entries:
+            logger.info("%s has no entries; end of the month", url)
         self._report()
-        return entries
+        return results
 
-    def _all_too_old(self, entries: list[ListingEntry]) -> bool:
-        # An entry without a readable date cannot prove the listing has passed ``since``.
-        return all(e.date is not None and e.date < self.options.since for e in entries)
-
-    def _wanted(self, entry: ListingEntry, walk: _Walk) -> bool:
+    def _wanted(self, entry: ListingEntry) -> bool:
         if entry.date is not None and entry.date < self.options.since:
             return False
-        if entry.date is not None and self.options.until and entry.date > self.options.until:
+        if entry.date is not None and entry.date > self.options.last_day():
             return False
-        return walk.area is None or area_of(entry.url) == walk.area
+        return self.area is None or _area_key(area_of(entry.url) or "") == self.area
 
-    def _decisions(self, entries: list[ListingEntry], walk: _Walk) -> None:
+    def _decisions(self, entries: list[ListingEntry]) -> None:
         for entry in entries:
-            # A decision listed twice (two pages, two areas) is dealt with once per crawl.
-            if entry.ref in self.seen or not self._wanted(entry, walk):
+            # A decision listed twice (two pages, two months) is dealt with once per crawl.
+            if entry.ref in self.seen or not self._wanted(entry):
                 continue
             self.seen.add(entry.ref)
             self.summary.found += 1
@@ -227,10 +262,10 @@ class _Crawler:
             self._record_problem(error)
             return
         text = html_to_text(page.text)
-        if entry.ref not in find_refs(text):
+        if not _shows_decision(text, entry.ref):
             # A "page not found" served with 200, or a layout we cannot read: do not store
             # it as a decision, or it would never be fetched again.
-            problem = FetchError(page.url, "page does not show the decision's reference")
+            problem = FetchError(page.url, "page does not show the decision's reference or header")
             self._record_problem(problem)
             return
         self.store.save(_stored(entry, page, text))
@@ -247,6 +282,18 @@ class _Crawler:
     def _report(self) -> None:
         if self.progress is not None:
             self.progress(self.handled, self.summary.found)
+
+
+def _area_key(area: str) -> str:
+    # "Children's care services", "childrens-care-services" and the site's own
+    # "children-s-care-services" are one area.
+    return slugify(area).replace("-", "")
+
+
+def _shows_decision(text: str, ref: str) -> bool:
+    if ref in find_refs(text):
+        return True
+    return any(line.startswith(_HEADER_LINE) for line in text.splitlines())
 
 
 def _stored(entry: ListingEntry, page: Page, text: str) -> StoredPage:

@@ -7,7 +7,7 @@ robots.txt unreadable, no index to update), 1 when some pages failed.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
@@ -16,7 +16,9 @@ from tqdm import tqdm
 
 from ingest.crawl import CrawlOptions, CrawlSummary, crawl
 from ingest.errors import OQAError
+from ingest.listing import OUTCOME_CODES
 from ingest.normalise import parse_date
+from ingest.records import Outcome
 from ingest.settings import Settings, get_settings
 
 if TYPE_CHECKING:  # the pipeline pulls in the model stack; only `update` needs it
@@ -24,6 +26,9 @@ if TYPE_CHECKING:  # the pipeline pulls in the model stack; only `update` needs 
 
 # Failures listed one per line after the summary; the rest are counted.
 MAX_LISTED_FAILURES = 20
+
+# What --outcome accepts: the search form's outcomes, as `ingest` names them elsewhere.
+OUTCOME_CHOICES = {o.value.replace("_", "-"): o for o in OUTCOME_CODES}
 
 OutOption = Annotated[
     Path | None, typer.Option("--out", help="Crawl output folder (default: OQA_CRAWL_OUT_DIR).")
@@ -36,10 +41,18 @@ def crawl_command(
         str | None, typer.Option("--until", help="Newest decision date, YYYY-MM-DD.")
     ] = None,
     area: Annotated[
-        str | None, typer.Option("--area", help="One area slug, e.g. highways-and-transport.")
+        str | None,
+        typer.Option("--area", help="Only decisions filed under this area slug, e.g. housing."),
     ] = None,
     organisation: Annotated[
         str | None, typer.Option("--organisation", help="Only this organisation's decisions.")
+    ] = None,
+    outcome: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--outcome",
+            help=f"Only this outcome (repeatable): {', '.join(OUTCOME_CHOICES)}.",
+        ),
     ] = None,
     out: OutOption = None,
     refresh: Annotated[
@@ -53,9 +66,12 @@ def crawl_command(
         until=_date_option("--until", until) if until else None,
         area=area,
         organisation=organisation,
+        outcomes=_outcomes_option(outcome or []),
         out_dir=out or settings.crawl_out_dir,
         refresh=refresh,
     )
+    if options.until and options.until < options.since:
+        raise typer.BadParameter(f"{until} is before --since {since}.", param_hint="--until")
     summary = _run_crawl(options, settings)
     if summary.failed:
         raise typer.Exit(code=1)
@@ -119,6 +135,8 @@ def _run_crawl(options: CrawlOptions, settings: Settings) -> CrawlSummary:
 
 
 def _report(summary: CrawlSummary) -> None:
+    for shortfall in summary.shortfalls[:MAX_LISTED_FAILURES]:
+        typer.echo(f"SHORT {shortfall.line()}", err=True)
     problems = [("FAILED", *f) for f in summary.failed] + [("REFUSED", *r) for r in summary.refused]
     for kind, url, reason in problems[:MAX_LISTED_FAILURES]:
         typer.echo(f"{kind} {url}: {reason}", err=True)
@@ -141,8 +159,9 @@ def _newest_indexed(settings: Settings, store_dir: Path | None) -> date:
     if newest is None:
         _fail("The index holds no dated decision; run `python -m ingest crawl --since DATE` "
               "and `python -m ingest build --source <out>/pages` first.")
-    # The same day again: decisions published later that day are picked up, stored ones skipped.
-    return newest
+    # Back a while: a decision is published weeks after its date, so one dated before the
+    # newest indexed may be new on the site; stored ones are skipped (listing requests only).
+    return newest - timedelta(days=settings.update_lookback_days)
 
 
 def _date_option(name: str, value: str) -> date:
@@ -150,6 +169,16 @@ def _date_option(name: str, value: str) -> date:
     if parsed is None:
         raise typer.BadParameter(f"{value!r} is not a date; use YYYY-MM-DD.", param_hint=name)
     return parsed
+
+
+def _outcomes_option(values: list[str]) -> tuple[Outcome, ...]:
+    unknown = [v for v in values if v.lower() not in OUTCOME_CHOICES]
+    if unknown:
+        raise typer.BadParameter(
+            f"{unknown[0]!r} is not an outcome; use {', '.join(OUTCOME_CHOICES)}.",
+            param_hint="--outcome",
+        )
+    return tuple(dict.fromkeys(OUTCOME_CHOICES[v.lower()] for v in values))
 
 
 def _fail(message: str) -> NoReturn:

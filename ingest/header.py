@@ -12,8 +12,15 @@ import re
 from dataclasses import dataclass
 
 from ingest.normalise import REF_PATTERN, canonical_ref
+from ingest.records import SourceHints
 
 _ORG_REF = re.compile(r"^(?P<org>.+?)\s*\((?P<ref>" + REF_PATTERN.pattern + r")\)$", re.I)
+# A public-interest report's title line names the body and the reference.
+_REPORT_TITLE = re.compile(
+    r"^investigation into a complaint (?:against|about) (?P<org>.+?)\s*"
+    r"\((?:reference(?: number)?\s*:?\s*)?(?P<ref>" + REF_PATTERN.pattern + r")\)\.?$",
+    re.I,
+)
 _FIELD = re.compile(
     r"^(?P<key>category|decision date|date of decision|date decided|decided|decision|outcome|"
     r"reference|our ref(?:erence)?|organisation|authority|body complained about)"
@@ -45,8 +52,17 @@ class Header:
         """Take the fields ``line`` carries; False when it is not a header line."""
         return self._org_ref(line) or self._field(line) or self._one_line(line)
 
+    def fill(self, hints: SourceHints) -> None:
+        """Take what the text left out from where the copy came from."""
+        self.ref = self.ref or canonical_ref(hints.ref) or ""
+        self.organisation = self.organisation or hints.organisation
+        if hints.category:
+            self._set_category(hints.category)
+        self.outcome_raw = self.outcome_raw or hints.outcome
+        self.date_raw = self.date_raw or hints.date
+
     def _org_ref(self, line: str) -> bool:
-        match = _ORG_REF.match(line)
+        match = _REPORT_TITLE.match(line) or _ORG_REF.match(line)
         if not match or self.ref:
             return False
         self.organisation = self.organisation or match.group("org").strip(_SEPARATORS)
@@ -111,6 +127,7 @@ def _one_line_values(line: str, keys: list[re.Match[str]]) -> dict[str, str]:
 def _leading_org(line: str, keys: list[re.Match[str]]) -> str:
     # Whatever precedes the first keyword, less the "LGO" tag, when it reads like a body's name.
     lead = line[: keys[0].start()]
-    lead = re.sub(r"^(LGO|LGSCO)\b|Local Government (and Social Care )?Ombudsman", "", lead)
+    lead = re.sub(r"^(LGO|LGSCO)\b|\(?Local Government ((and|&) Social Care )?Ombudsman\)?",
+                  "", lead)
     lead = lead.strip(_SEPARATORS)
     return lead if _ORG_WORDS.search(lead) else ""

@@ -21,11 +21,14 @@ _BLOCKS = frozenset({"p", "div", "section", "article", "main", "tr", "dt", "dd",
 def html_to_text(html: str) -> str:
     """The decision inside a page, as lines of text."""
     soup = BeautifulSoup(html, "html.parser")
-    root = soup.find("main") or soup.find("article") or soup.body or soup
+    # The published page keeps the decision in <article id="article">; other copies in <main>.
+    root = soup.find(id="article") or soup.find("main") or soup.find("article") or soup.body
+    root = root or soup
     for tag in root.find_all(_DROP_TAGS):
         tag.decompose()
     for tag in root.find_all(_is_cookie_banner):
         tag.decompose()
+    _join_label_values(root, soup)
     lines: list[str] = []
     _emit(root, lines)
     return "\n".join(line for line in lines if not _FURNITURE.match(line))
@@ -40,6 +43,31 @@ def page_url(html: str) -> str | None:
     meta = soup.find("meta", property="og:url")
     if isinstance(meta, Tag) and meta.get("content"):
         return str(meta["content"])
+    return None
+
+
+def _join_label_values(root: Tag, soup: BeautifulSoup) -> None:
+    """``<span class="label">Category</span><span class="value">A &gt; B</span>`` becomes one
+    ``Category : A > B`` line, as on a text copy (the published page's header)."""
+    for label in root.find_all(class_="label"):
+        value = _value_of(label)
+        if value is None:
+            continue
+        term = " ".join(label.get_text(" ").split()).rstrip(":").strip()
+        text = " ".join(value.get_text(" ").split())
+        line = soup.new_tag("p")
+        line.string = f"{term} : {text}" if term else text
+        value.decompose()
+        label.replace_with(line)
+
+
+def _value_of(label: Tag) -> Tag | None:
+    """The ``value`` beside a ``label``: its sibling, or its wrapper's (``<dt>``/``<dd>``-like
+    pairs of wrappers); never one further away, which would belong to another label."""
+    for candidate in (label, label.parent):
+        following = candidate.find_next_sibling() if isinstance(candidate, Tag) else None
+        if isinstance(following, Tag) and "value" in (following.get("class") or []):
+            return following
     return None
 
 

@@ -43,6 +43,7 @@ KNOWN_HEADINGS = frozenset(
         "key facts",
         "analysis",
         "findings",
+        "finding",
         "my findings",
         "what i found",
         "conclusions",
@@ -54,6 +55,10 @@ KNOWN_HEADINGS = frozenset(
         "recommended action",
         "recommended actions",
         "action",
+        # public-interest reports
+        "key to names used",
+        "investigation",
+        "the ombudsman's decision",
     }
 )
 FINAL_HEADINGS = frozenset({"final decision", "decision"})
@@ -69,8 +74,20 @@ _FURNITURE = re.compile(
     re.IGNORECASE,
 )
 
+# Older decisions end with the date the Ombudsman accepted the body's compliance.
+COMPLIANCE_LINE = re.compile(
+    r"^ombudsman (?:was )?satisfied with (?:the )?[\w' ]{1,60}? response\s*[:\-–]?\s*"
+    r"(?P<date>.*?)\.?$",
+    re.IGNORECASE,
+)
+# What only a public-interest report says at its start.
+REPORT_LINE = re.compile(
+    r"^(report by the (local government (and social care )?)?ombudsman|"
+    r"investigation into a complaint (against|about) |public interest report)",
+    re.IGNORECASE,
+)
 FINAL_DECISION_LINE = re.compile(r"^the ombudsman's final decision\s*:?\s*(?P<rest>.*)$", re.I)
-SUMMARY_LINE = re.compile(r"^summary(?:\s*[:\-–]\s*(?P<rest>.*)|\s*)$", re.IGNORECASE)
+SUMMARY_LINE = re.compile(r"^(?:report )?summary(?:\s*[:\-–]\s*(?P<rest>.*)|\s*)$", re.IGNORECASE)
 _CLOSING = re.compile(
     r"^([\w' ]{0,40}decision on behalf of the ombudsman|investigator|assistant ombudsman|"
     r"deputy ombudsman|ombudsman|local government and social care ombudsman|"

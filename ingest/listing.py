@@ -1,10 +1,13 @@
-"""Listing and search-result pages of the decisions site: their URLs and their entries.
+"""Search-results pages of the decisions site: their URLs, their result count and their entries.
 
-An entry is a link ``Organisation (24 020 817)`` to the decision page, then a
-line such as ``Statement Closed after initial enquiries Parking and other
-penalties 09-Aug-2026``, then the summary. The markup around them changes from
-time to time, so entries are found by what they say, not by CSS classes: a link
-whose path ends in a reference, and the first date in the text that follows it.
+The site lists decisions through one endpoint, ``GET /Decisions/SearchResults``
+(the search form at ``/decisionsnew/newsearchpost`` redirects there), ten
+entries a page under a line "Your search has N results". An entry is a link
+``Organisation (24 020 817)`` to the decision page, then a line such as
+``Statement Closed after initial enquiries Parking and other penalties
+09-Aug-2026``, then the summary. The markup around them changes from time to
+time, so entries are found by what they say, not by CSS classes: a link whose
+path ends in a reference, and the first date in the text that follows it.
 """
 
 from __future__ import annotations
@@ -16,29 +19,23 @@ from urllib.parse import urlencode, urljoin, urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
-from ingest.normalise import canonical_ref, parse_date, slugify
+from ingest.normalise import canonical_ref, parse_date
+from ingest.records import DocumentType, Outcome
 
-# The areas of FORMAT.md's category list, as the site spells them in listing URLs.
-AREAS = (
-    "Adult care services",
-    "Benefits and tax",
-    "Children's care services",
-    "Corporate and other services",
-    "Education",
-    "Environmental services & public protection & regulation",
-    "Highways and transport",
-    "Housing",
-    "Planning and development",
-)
-AREA_SLUGS = tuple(slugify(area) for area in AREAS)
-
+# The published endpoint and its query parameters; kept together so a site change is one edit.
 SEARCH_PATH = "/Decisions/SearchResults"
-# Query parameters of the search endpoint; kept together so a site change is one edit.
-SEARCH_PARAMS = {"organisation": "Organisation", "from": "DateFrom", "to": "DateTo",
-                 "page": "Page", "sort": "SortOrder"}
-SEARCH_SORT_NEWEST = "DateDescending"
-FIRST_PAGE = 1
+PARAM_FROM = "fd"  # decision date from, YYYY-MM-DD
+PARAM_TO = "td"  # decision date to, YYYY-MM-DD
+PARAM_PAGE = "page"  # 1-based
+PARAM_ORGANISATION = "aname"
+PARAM_CODES = "dc"  # outcome codes, each followed by "+": "c+nu+u+"
+PARAM_SORT = "sortOrder"
+SORT_NEWEST = "descending"
+RESULTS_PER_PAGE = 10
+# The form's outcome codes: closed after initial enquiries, not upheld, upheld.
+OUTCOME_CODES = {Outcome.CLOSED: "c", Outcome.NOT_UPHELD: "nu", Outcome.UPHELD: "u"}
 
+_RESULT_COUNT = re.compile(r"Your search has\s+([\d,]+)\s+results?\b", re.IGNORECASE)
 _REF_SEGMENT = re.compile(r"^\d{2}-?\d{3}-?\d{3}[a-z]?$", re.IGNORECASE)
 _LISTED_DATE = re.compile(
     r"\b\d{1,2}(?:st|nd|rd|th)?[- /](?:[A-Z][a-z]{2,8}|\d{1,2})[- /]\d{4}\b"
@@ -58,28 +55,52 @@ class ListingEntry:
     date: date | None
     status: str  # the listing's line without its date, e.g. "Statement Upheld Housing"
 
-
-def area_url(base_url: str, area_slug: str, page: int) -> str:
-    return f"{base_url.rstrip('/')}/decisions/{area_slug}?page={page}"
-
-
-def search_url(
-    base_url: str, organisation: str, since: date, until: date | None, page: int
-) -> str:
-    """The search endpoint for one organisation's decisions, newest first."""
-    query = {
-        SEARCH_PARAMS["organisation"]: organisation,
-        SEARCH_PARAMS["from"]: since.strftime("%d/%m/%Y"),
-        SEARCH_PARAMS["to"]: until.strftime("%d/%m/%Y") if until else "",
-        SEARCH_PARAMS["page"]: str(page),
-        SEARCH_PARAMS["sort"]: SEARCH_SORT_NEWEST,
-    }
-    return f"{base_url.rstrip('/')}{SEARCH_PATH}?{urlencode(query)}"
+    @property
+    def document_type(self) -> DocumentType | None:
+        """``Statement``, or ``Report`` for a public-interest report: the line's first word."""
+        first = self.status.split(" ", 1)[0].lower()
+        return DocumentType(first) if first in {t.value for t in DocumentType} else None
 
 
-def parse_listing(html: str, page_url: str) -> list[ListingEntry]:
-    """The decision entries of a listing or search-results page, in page order, no repeats."""
+@dataclass(frozen=True)
+class SearchQuery:
+    """One window of the results endpoint: decision dates, organisation, outcome codes."""
+
+    since: date
+    until: date
+    organisation: str = ""
+    outcomes: tuple[Outcome, ...] = ()
+
+    def url(self, base_url: str, page: int) -> str:
+        """A results page exactly as the published form asks for it, parameter order included."""
+        query = [
+            (PARAM_FROM, self.since.isoformat()),
+            (PARAM_TO, self.until.isoformat()),
+            (PARAM_PAGE, str(page)),
+        ]
+        if self.organisation:
+            query.append((PARAM_ORGANISATION, self.organisation))
+        if self.outcomes:
+            # "c nu u " is urlencoded as the form's "c+nu+u+".
+            codes = [code for outcome, code in OUTCOME_CODES.items() if outcome in self.outcomes]
+            query.append((PARAM_CODES, "".join(f"{code} " for code in codes)))
+        query.append((PARAM_SORT, SORT_NEWEST))
+        return f"{base_url.rstrip('/')}{SEARCH_PATH}?{urlencode(query)}"
+
+
+@dataclass(frozen=True)
+class ResultsPage:
+    """A results page: the count it announces (None if it does not) and its entries."""
+
+    count: int | None
+    entries: list[ListingEntry]
+
+
+def parse_results(html: str, page_url: str) -> ResultsPage:
+    """The announced result count and the decision entries, in page order, no repeats."""
     soup = BeautifulSoup(html, "html.parser")
+    match = _RESULT_COUNT.search(" ".join(soup.get_text(" ").split()))
+    count = int(match.group(1).replace(",", "")) if match else None
     root = soup.find("main") or soup.body or soup
     # Side panels ("recent decisions") also link to decisions but are not this listing.
     for aside in root.find_all(["aside", "nav", "header", "footer"]):
@@ -89,7 +110,12 @@ def parse_listing(html: str, page_url: str) -> list[ListingEntry]:
     for link in links:
         entry = _entry(link, page_url)
         entries.setdefault(entry.ref, entry)
-    return list(entries.values())
+    return ResultsPage(count, list(entries.values()))
+
+
+def parse_listing(html: str, page_url: str) -> list[ListingEntry]:
+    """The decision entries of a results page, in page order, no repeats."""
+    return parse_results(html, page_url).entries
 
 
 def area_of(url: str) -> str | None:

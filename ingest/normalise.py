@@ -97,9 +97,39 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
 
 
+# Names whose case a slug cannot give back (FORMAT.md's category list).
+_SLUG_NAMES = {"covid-19": "COVID-19"}
+
+
+def unslug(slug: str) -> str:
+    """A name as the site writes it from its URL slug: ``children-s-care-services`` →
+    ``Children's care services`` (sentence case; a lone ``s`` was an apostrophe's)."""
+    if slug.lower() in _SLUG_NAMES:
+        return _SLUG_NAMES[slug.lower()]
+    words = [w for w in slug.lower().split("-") if w]
+    name = " ".join(words).replace(" s ", "'s ")
+    name = name[:-2] + "'s" if name.endswith(" s") else name
+    return name[:1].upper() + name[1:]
+
+
+def category_in_url(url: str) -> tuple[str, str]:
+    """Area and sub-area from a published page's address (``/decisions/<area>/<sub>/<ref>``)."""
+    parts = [p for p in urlsplit(url).path.split("/") if p]
+    if len(parts) == 4 and parts[0].lower() == "decisions" and REF_PATTERN.search(parts[3]):
+        return unslug(parts[1]), unslug(parts[2])
+    return "", ""
+
+
+def site_slug(text: str) -> str:
+    """A category as the site spells it in a page address: ``"Children's care services"`` →
+    ``"children-s-care-services"`` (every run of other characters, apostrophes included,
+    becomes one hyphen, as published addresses show; ``&`` is written ``and``)."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower().replace("&", "and")).strip("-")
+
+
 def decision_url(ref: str, category: str = "", sub_category: str = "") -> str:
     """The published page of a decision, derived from its category and reference."""
-    parts = [slugify(p) for p in (category, sub_category) if p]
+    parts = [site_slug(p) for p in (category, sub_category) if p]
     return "/".join([SITE, "decisions", *parts, ref_slug(ref)])
 
 

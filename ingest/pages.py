@@ -5,7 +5,7 @@ Layout under ``out``::
     pages/<YY-NNN-NNN>.html        the page exactly as served (the ingest source)
     pages/<YY-NNN-NNN>.meta.json   {"url", "ref", "fetched_at", "listing_date", "status", ...}
     text/<YY-NNN-NNN>.txt          html_to_text output, for people to read
-    crawl-state.json               last listing page finished, per listing walk
+    crawl-state.json               months finished and the last results page done, per crawl
 
 Every file is written to a temporary name and renamed into place, and the
 sidecar is written last: a page counts as stored only once its sidecar exists,
@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,15 @@ from ingest.normalise import ref_slug
 from ingest.sources import SIDECAR_SUFFIX
 
 STATE_FILE = "crawl-state.json"
+
+
+@dataclass(frozen=True)
+class MonthProgress:
+    """How far a crawl got through one month's results pages."""
+
+    page: int = 0  # the last results page finished; 0: not started
+    announced: int | None = None  # "Your search has N results" on its first page
+    listed: int = 0  # entries the finished pages listed
 
 
 @dataclass(frozen=True)
@@ -72,20 +81,35 @@ class PageStore:
             f"*{SIDECAR_SUFFIX}"))
 
     # --- resume state ----------------------------------------------------
-    def resume_page(self, walk: str) -> int | None:
-        """The last listing page finished for this walk, if a previous crawl stopped early."""
-        page = self._state().get(walk, {}).get("page")
-        return page if isinstance(page, int) else None
+    # One entry per crawl (window and filters): the months it finished and, for a month it
+    # was in when stopped, the last results page done with what the pages had said so far.
+    def month_done(self, crawl: str, month: str) -> bool:
+        return month in self._state().get(crawl, {}).get("done", [])
 
-    def mark_page_done(self, walk: str, page: int) -> None:
+    def month_progress(self, crawl: str, month: str) -> MonthProgress:
+        saved = self._state().get(crawl, {}).get("partial", {}).get(month)
+        if not isinstance(saved, dict):
+            return MonthProgress()
+        return MonthProgress(int(saved.get("page", 0)), saved.get("announced"),
+                             int(saved.get("listed", 0)))
+
+    def save_month_progress(self, crawl: str, month: str, progress: MonthProgress) -> None:
         state = self._state()
-        state[walk] = {"page": page}
+        entry = state.setdefault(crawl, {})
+        entry.setdefault("partial", {})[month] = asdict(progress)
         self._write_state(state)
 
-    def mark_walk_done(self, walk: str) -> None:
-        """A walk that reached its end starts from the first page next time."""
+    def mark_month_done(self, crawl: str, month: str) -> None:
         state = self._state()
-        if state.pop(walk, None) is not None:
+        entry = state.setdefault(crawl, {})
+        entry.get("partial", {}).pop(month, None)
+        entry["done"] = sorted({*entry.get("done", []), month})
+        self._write_state(state)
+
+    def forget_crawl(self, crawl: str) -> None:
+        """A crawl that reached its end walks every month again next time."""
+        state = self._state()
+        if state.pop(crawl, None) is not None:
             self._write_state(state)
 
     def _state(self) -> dict[str, Any]:

@@ -17,8 +17,10 @@ from typing import Any
 from ingest.errors import ParseError
 from ingest.header import Header
 from ingest.layout import (
+    COMPLIANCE_LINE,
     FINAL_DECISION_LINE,
     FINAL_HEADINGS,
+    REPORT_LINE,
     SUMMARY_LINE,
     Mark,
     clean_lines,
@@ -33,7 +35,9 @@ from ingest.layout import (
     without_nested_marker,
 )
 from ingest.normalise import (
+    REF_PATTERN,
     canonical_ref,
+    category_in_url,
     decision_url,
     normalise_organisation,
     normalise_outcome,
@@ -41,9 +45,18 @@ from ingest.normalise import (
     parse_date,
 )
 from ingest.reasons import extract_reasons
-from ingest.records import Decision, Outcome, Paragraph, Section, SourceDoc
+from ingest.records import (
+    ComplianceFact,
+    Decision,
+    DocumentType,
+    Outcome,
+    Paragraph,
+    Section,
+    SourceDoc,
+)
 
 UNKNOWN_ORGANISATION = "Unknown organisation"
+FINDING_HEADINGS = frozenset({"finding", "findings"})
 # A PDF's wrapped line continues the paragraph above; short lines ("- apologise") do not wrap.
 _WRAP_MIN_CHARS = 50
 # The longest published decisions run to a few hundred lines; far more is not one decision
@@ -65,16 +78,25 @@ class _Section:
 
 
 def parse_decision(doc: SourceDoc) -> Decision:
-    """Parse one decision, or raise ParseError saying why the text is not one."""
+    """Parse one decision, or raise ParseError saying why the text is not one.
+
+    A copy cut off early (the summary and the complaint only) is still a decision: it is
+    refused only when it shows neither a summary nor a known section with paragraphs.
+    """
     lines = clean_lines(doc.text)
     if len(lines) > MAX_LINES:
         raise ParseError(doc.path, f"{len(lines):,} lines: too many for one decision")
     reader = _Reader.read(lines)
+    reader.header.fill(doc.hints)
+    if not reader.header.category and doc.url:
+        reader.header.category, reader.header.sub_category = category_in_url(doc.url)
     ref = reader.header.ref or _fallback_ref(doc)
     if not ref:
         raise ParseError(doc.path, "no decision reference in the text, URL or file name")
-    if not any(s.known and s.paragraphs for s in reader.sections):
-        raise ParseError(doc.path, "no decision body (no known section heading with paragraphs)")
+    if not reader.summary and not any(s.known and s.paragraphs for s in reader.sections):
+        raise ParseError(
+            doc.path, "no decision body (no summary and no known section heading with paragraphs)"
+        )
     fields = _fields(doc, reader, ref)
     return Decision(**fields, text=_compose_text(fields, summary_line=bool(reader.summary)))
 
@@ -83,12 +105,18 @@ def _fields(doc: SourceDoc, reader: _Reader, ref: str) -> dict[str, Any]:
     """Every Decision field but ``text``, normalised."""
     header, sections = reader.header, reader.sections_out()
     summary = " ".join(reader.summary)
-    stand_in = _final_paragraph(sections)
+    stand_in = _first_paragraph(sections, FINAL_HEADINGS)
     outcome = normalise_outcome(header.outcome_raw) if header.outcome_raw else Outcome.UNKNOWN
     if outcome is Outcome.UNKNOWN:
-        outcome = _outcome_from_wording(summary or stand_in)
+        finding = _first_paragraph(sections, FINDING_HEADINGS)
+        outcome = _outcome_from_wording(" ".join((summary or stand_in, finding)))
     body = "\n".join([summary, *(p.text for s in sections for p in s.paragraphs)])
-    organisation = header.organisation or _organisation_in(body) or UNKNOWN_ORGANISATION
+    organisation = (
+        header.organisation
+        or _organisation_in_address(doc)
+        or _organisation_in(body)
+        or UNKNOWN_ORGANISATION
+    )
     return {
         "ref": ref,
         "organisation": normalise_organisation(organisation),
@@ -102,6 +130,8 @@ def _fields(doc: SourceDoc, reader: _Reader, ref: str) -> dict[str, Any]:
         "sections": sections,
         "reasons": extract_reasons(outcome, summary, sections),
         "closing": "\n".join(reader.closing),
+        "document_type": doc.hints.document_type or reader.document_type,
+        "compliance": reader.compliance,
         "source_path": doc.path,
     }
 
@@ -122,6 +152,8 @@ class _Reader:
         self.count = 0  # paragraphs so far (the number when the copy has no numbers)
         self.last_number = 0
         self.nested_run: int | None = None  # a numbered sub-list inside a paragraph
+        self.document_type = DocumentType.STATEMENT
+        self.compliance: ComplianceFact | None = None
 
     @classmethod
     def read(cls, lines: list[str]) -> _Reader:
@@ -131,10 +163,16 @@ class _Reader:
         return reader
 
     def feed(self, line: str, following: str | None) -> None:
+        if not self._has_body() and REPORT_LINE.match(line):
+            self.document_type = DocumentType.REPORT  # a report's title may also be its header
         if not self._has_body() and self._header_or_summary_start(line):
             return
         heading = known_heading(line)
-        if heading:
+        compliance = COMPLIANCE_LINE.match(plain(line))
+        if compliance:
+            self.compliance = ComplianceFact(text=line, date=parse_date(compliance.group("date")))
+            self.closed = True  # only page furniture follows it
+        elif heading:
             self._open(heading, known=True)
         elif self.closed:
             self._after_closing(line)
@@ -286,6 +324,24 @@ def _fallback_ref(doc: SourceDoc) -> str:
     return ""
 
 
+# Lower-case words inside a body's name, as a URL slug loses the case ("london-borough-of-...").
+_NAME_LINK_WORDS = frozenset({"of", "and", "upon", "on", "the", "in", "under", "le", "for"})
+
+
+def _organisation_in_address(doc: SourceDoc) -> str:
+    """A body named after the reference in the copy's address (``.../lgo-22-004-379-
+    herefordshire-council/`` or a file ``22-004-379-herefordshire-council.txt``)."""
+    for address in (doc.url or "", Path(doc.path).stem):
+        last = address.rstrip("/").rpartition("/")[2].split("?")[0]
+        match = REF_PATTERN.search(last)
+        words = re.split(r"[-_\s]+", last[match.end():]) if match else []
+        words = [w for w in words if w.isalpha()]
+        if len(words) >= 2:
+            return " ".join(w.lower() if i and w.lower() in _NAME_LINK_WORDS else w.capitalize()
+                            for i, w in enumerate(words))
+    return ""
+
+
 def _category(header: Header) -> tuple[str, str]:
     return header.category, header.sub_category
 
@@ -297,20 +353,29 @@ _NOT_INVESTIGATED = re.compile(
     re.IGNORECASE,
 )
 _DISCONTINUED = re.compile(r"\bdiscontinu(ed|ing) (our|my|the|this) investigation", re.IGNORECASE)
+# An older decision's finding: "The Ombudsman upheld the complaint and found fault ...".
+_NOT_UPHELD = re.compile(r"\b(did not uphold|has not upheld|not uphold) (the|this|[A-Z]\w*'s)"
+                         r" complaint", re.IGNORECASE)
+_UPHELD = re.compile(r"\b(upheld|uphold) (the|this|[A-Z]\w*'s) complaint", re.IGNORECASE)
 
 
-def _outcome_from_wording(summary: str) -> Outcome:
-    if _DISCONTINUED.search(summary):
+def _outcome_from_wording(wording: str) -> Outcome:
+    if _DISCONTINUED.search(wording):
         return Outcome.DISCONTINUED
-    if _NOT_INVESTIGATED.search(summary):
+    if _NOT_INVESTIGATED.search(wording):
         return Outcome.CLOSED
+    if _NOT_UPHELD.search(wording):
+        return Outcome.NOT_UPHELD
+    if _UPHELD.search(wording):
+        return Outcome.UPHELD
     return Outcome.UNKNOWN
 
 
-def _final_paragraph(sections: list[Section]) -> str:
-    """The first paragraph of ``Final decision`` (or ``Decision``): the summary's stand-in."""
+def _first_paragraph(sections: list[Section], headings: frozenset[str]) -> str:
+    """The first paragraph under one of ``headings`` (``Final decision``: the summary's
+    stand-in; ``Finding``: what an older decision concluded)."""
     for section in sections:
-        if plain(section.heading) in FINAL_HEADINGS and section.paragraphs:
+        if plain(section.heading) in headings and section.paragraphs:
             return section.paragraphs[0].text
     return ""
 
@@ -353,4 +418,6 @@ def _compose_text(fields: dict[str, Any], summary_line: bool) -> str:
         lines.extend(p.text for p in section.paragraphs)
     if fields["closing"]:
         lines.append(fields["closing"])
+    if fields["compliance"]:
+        lines.append(fields["compliance"].text)
     return "\n".join(lines)

@@ -10,26 +10,28 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from ingest.bulk import count_lines, is_bulk, read_lines, source_file
 from ingest.chunk import ChunkLimits, chunk_decision, embedding_text
 from ingest.embeddings import Embedder, get_embedder
 from ingest.errors import SourceError
 from ingest.impacts import build_impacts
 from ingest.parse import parse_decision
-from ingest.records import Chunk, Decision
+from ingest.records import Chunk, Decision, SourceDoc
 from ingest.settings import Settings
-from ingest.sources import discover, read_source
+from ingest.sources import check_inside, discover, read_source
 from ingest.store import IndexIdentity, Store, open_store
 
 logger = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[int, int, str], None]
-"""Called with (files done so far, files in all, path just handled)."""
+"""Called with (decisions read so far, in all, where the last came from): one a file, or one
+a line of a bulk file."""
 
 
 @dataclass
@@ -89,10 +91,11 @@ def build(
             store, embedder, chunk_limits(settings, embedder), settings.build_flush_chunks
         )
         paths = [(path, root) for root in sources for path in discover(root)]
-        for done, (path, root) in enumerate(paths, start=1):
-            run.add_file(path, root)
+        total = sum(count_lines(path) if is_bulk(path) else 1 for path, _ in paths)
+        for done, (label, doc) in enumerate(_read_all(paths), start=1):
+            run.add(label, doc)
             if progress:
-                progress(done, len(paths), str(path))
+                progress(done, total, label)
         run.flush()
         if prune:
             run.summary.pruned = _prune(store, sources, run.seen_refs)
@@ -121,31 +124,34 @@ class _BuildRun:
         self.seen_refs: dict[str, str] = {}
         self.pending: list[tuple[Decision, list[Chunk]]] = []
 
-    def add_file(self, path: Path, root: Path) -> None:
+    def add(self, label: str, doc: SourceDoc | SourceError) -> None:
+        """One file's decision, or one line's of a bulk file (``label``: where it came from)."""
         self.summary.seen += 1
         tick = time.perf_counter()
         try:
-            decision = parse_decision(read_source(path, root))
+            if isinstance(doc, SourceError):
+                raise doc
+            decision = parse_decision(doc)
         except SourceError as error:
-            self.summary.failed.append((str(path), error.reason))
+            self.summary.failed.append((label, error.reason))
             logger.warning("skipped %s", error)
             return
         finally:
             self.summary.time("parse", time.perf_counter() - tick)
         self.summary.parsed += 1
-        if self._is_duplicate(decision, path):
+        if self._is_duplicate(decision, label):
             return
         if self.known.get(decision.ref) == decision.doc_hash:
             self.summary.unchanged += 1
             return
         self._queue(decision)
 
-    def _is_duplicate(self, decision: Decision, path: Path) -> bool:
-        first = self.seen_refs.setdefault(decision.ref, str(path))
-        if first == str(path):
+    def _is_duplicate(self, decision: Decision, label: str) -> bool:
+        first = self.seen_refs.setdefault(decision.ref, label)
+        if first == label:
             return False
         self.summary.failed.append(
-            (str(path), f"reference {decision.ref} already read from {first}; skipped")
+            (label, f"reference {decision.ref} already read from {first}; skipped")
         )
         return True
 
@@ -201,13 +207,29 @@ def _backfill_overviews(store: Store, embedder: Embedder) -> None:
         store.add_overviews(overview_vectors(embedder, missing))
 
 
+def _read_all(paths: list[tuple[Path, Path]]) -> Iterator[tuple[str, SourceDoc | SourceError]]:
+    """(where it came from, the SourceDoc or why there is none) for each file and bulk line."""
+    for path, root in paths:
+        try:
+            if not is_bulk(path):
+                yield str(path), read_source(path, root)
+                continue
+            check_inside(path, root)
+        except SourceError as error:
+            yield str(path), error
+            continue
+        for doc in read_lines(path):
+            yield doc.path, doc
+
+
 def _prune(store: Store, sources: list[Path], seen: dict[str, str]) -> int:
     """Drop decisions whose source file under ``sources`` was not seen in this build."""
     roots = [root.resolve() for root in sources]
     gone = [
         ref
         for ref, source in store.source_paths().items()
-        if ref not in seen and any(Path(source).resolve().is_relative_to(r) for r in roots)
+        if ref not in seen
+        and any(Path(source_file(source)).resolve().is_relative_to(r) for r in roots)
     ]
     return store.delete_decisions(gone)
 

@@ -47,14 +47,46 @@ def content_hash(*parts: str) -> str:
     return digest.hexdigest()[:32]
 
 
+class DocumentType(StrEnum):
+    """What the Ombudsman published: a decision statement or a public-interest report."""
+
+    STATEMENT = "statement"
+    REPORT = "report"
+
+
+class SourceHints(BaseModel):
+    """What the place a copy came from says about it (a crawl sidecar, a bulk-file line, the
+    copy's URL); the parser uses a hint only where the text itself is silent."""
+
+    model_config = ConfigDict(frozen=True)
+
+    ref: str = ""
+    organisation: str = ""
+    category: str = Field("", description='"Area > Sub-area" or just the area.')
+    outcome: str = ""
+    date: str = ""
+    document_type: DocumentType | None = None
+
+
 class SourceDoc(BaseModel):
-    """One decision's text as read from a file or fetched page."""
+    """One decision's text as read from a file, a fetched page or a line of a bulk file."""
 
     model_config = ConfigDict(frozen=True)
 
     text: str
     path: str = Field(description="File path (or URL) the text came from, for error reports.")
     url: str | None = Field(None, description="Published page URL, when known.")
+    hints: SourceHints = Field(default_factory=SourceHints)
+
+
+class ComplianceFact(BaseModel):
+    """The Ombudsman's dated note that a body did what was agreed (older decisions end with
+    ``Ombudsman satisfied with council's response: 11 September 2017``)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    text: str = Field(description="The line as published.")
+    date: dt.date | None = None
 
 
 class Paragraph(BaseModel):
@@ -91,6 +123,8 @@ class Decision(BaseModel):
     sections: list[Section] = Field(default_factory=list)
     reasons: list[Reason] = Field(default_factory=list)
     closing: str = ""
+    document_type: DocumentType = DocumentType.STATEMENT
+    compliance: ComplianceFact | None = None
     text: str = Field(description="Cleaned decision text (header, summary, sections).")
     source_path: str = ""
 

@@ -164,6 +164,12 @@ class Settings(BaseSettings):
     crawl_max_bytes: int = Field(
         5_000_000, ge=1024, description="Responses larger than this are refused."
     )
+    update_lookback_days: int = Field(
+        31,
+        ge=0,
+        description="`ingest update` crawls from this many days before the index's newest "
+        "decision: decisions are published weeks after their date (stored pages are skipped).",
+    )
 
 
 @lru_cache(maxsize=1)

@@ -1,5 +1,8 @@
 """Read decision files (``.txt``, ``.md``, ``.html``/``.htm``, ``.pdf``) into SourceDocs.
 
+``discover`` also yields bulk files (``.jsonl``, one decision a line), which
+:mod:`ingest.bulk` reads.
+
 A file that cannot be read raises :class:`SourceError` with a one-line reason;
 the pipeline reports it and carries on with the rest.
 """
@@ -11,17 +14,19 @@ import logging
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from ingest.errors import SourceError
 from ingest.html import html_to_text, page_url
-from ingest.records import SourceDoc
+from ingest.records import DocumentType, SourceDoc, SourceHints
 
 logger = logging.getLogger(__name__)
 
 TEXT_SUFFIXES = frozenset({".txt", ".md"})
 HTML_SUFFIXES = frozenset({".html", ".htm"})
 PDF_SUFFIXES = frozenset({".pdf"})
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | PDF_SUFFIXES
+BULK_SUFFIXES = frozenset({".jsonl"})  # one decision a line: ingest.bulk
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | PDF_SUFFIXES | BULK_SUFFIXES
 # Investigated decisions run to ~60 KB; anything this big is not one decision.
 MAX_SOURCE_BYTES = 5_000_000
 SIDECAR_SUFFIX = ".meta.json"
@@ -44,7 +49,7 @@ def discover(root: Path) -> Iterator[Path]:
 
 def read_source(path: Path, root: Path | None = None) -> SourceDoc:
     """Read one file into a SourceDoc, or raise SourceError saying why not."""
-    _check_inside(path, root)
+    check_inside(path, root)
     raw = _read_bytes(path)
     suffix = path.suffix.lower()
     if suffix in PDF_SUFFIXES:
@@ -58,10 +63,12 @@ def read_source(path: Path, root: Path | None = None) -> SourceDoc:
             text = html_to_text(text)
     if not text.strip():
         raise SourceError(str(path), "no text found")
-    return SourceDoc(text=text, path=str(path), url=_sidecar_url(path) or url)
+    sidecar = _sidecar(path)
+    return SourceDoc(text=text, path=str(path), url=_sidecar_text(sidecar, "url") or url,
+                     hints=_sidecar_hints(sidecar))
 
 
-def _check_inside(path: Path, root: Path | None) -> None:
+def check_inside(path: Path, root: Path | None) -> None:
     # A symlink in a source folder must not pull in files from elsewhere.
     if root is None or not root.is_dir():
         return
@@ -93,6 +100,10 @@ def _decode(path: Path, raw: bytes) -> str:
         raise SourceError(
             str(path), f"not UTF-8 text (invalid byte at offset {error.start})"
         ) from error
+    return without_controls(text)
+
+
+def without_controls(text: str) -> str:
     # Control characters (C0, DEL, C1) other than tab/newline are never part of a decision;
     # some (NEL U+0085) would even split a line in two.
     return _CONTROL.sub("", text)
@@ -130,14 +141,31 @@ def _pdf_text(path: Path, raw: bytes) -> str:
     return text
 
 
-def _sidecar_url(path: Path) -> str | None:
-    """The crawler writes ``<name>.meta.json`` beside each page with its URL."""
+def _sidecar(path: Path) -> dict[str, Any]:
+    """The crawler writes ``<name>.meta.json`` beside each page: its URL and listing entry."""
     sidecar = path.with_name(path.stem + SIDECAR_SUFFIX)
     if not sidecar.is_file():
-        return None
+        return {}
     try:
-        url = json.loads(sidecar.read_text("utf-8")).get("url")
-    except (OSError, ValueError, AttributeError):
+        meta = json.loads(sidecar.read_text("utf-8"))
+    except (OSError, ValueError):
         logger.warning("ignoring unreadable sidecar %s", sidecar)
-        return None
-    return url if isinstance(url, str) else None
+        return {}
+    return meta if isinstance(meta, dict) else {}
+
+
+def _sidecar_text(meta: dict[str, Any], key: str) -> str:
+    value = meta.get(key)
+    return value if isinstance(value, str) else ""
+
+
+def _sidecar_hints(meta: dict[str, Any]) -> SourceHints:
+    """The listing entry names the organisation and the decision date, which the published
+    page leaves to the list, and whether it is a statement or a report."""
+    kind = _sidecar_text(meta, "status").split(" ", 1)[0].lower()
+    return SourceHints(
+        ref=_sidecar_text(meta, "ref"),
+        organisation=_sidecar_text(meta, "organisation"),
+        date=_sidecar_text(meta, "listing_date"),
+        document_type=DocumentType(kind) if kind in {t.value for t in DocumentType} else None,
+    )

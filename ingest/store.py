@@ -45,7 +45,7 @@ CREATE TABLE IF NOT EXISTS decisions (
     category TEXT NOT NULL, sub_category TEXT NOT NULL, outcome TEXT NOT NULL,
     outcome_raw TEXT NOT NULL, date TEXT, url TEXT NOT NULL, summary TEXT NOT NULL,
     reasons TEXT NOT NULL, source_path TEXT NOT NULL, record TEXT NOT NULL,
-    updated_at REAL NOT NULL
+    updated_at REAL NOT NULL, document_type TEXT NOT NULL DEFAULT 'statement'
 );
 CREATE INDEX IF NOT EXISTS decisions_org ON decisions(organisation);
 CREATE INDEX IF NOT EXISTS decisions_cat ON decisions(category, sub_category);
@@ -115,6 +115,10 @@ class Store:
         self.vectors = vectors
         self._lock = threading.RLock()
         self._db = _connect(store_dir / DB_NAME, read_only)
+        # An index built before document types were recorded, opened read-only, holds only
+        # statements (reports were not told apart).
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(decisions)")}
+        self._document_type = "d.document_type" if "document_type" in columns else "'statement'"
         self._match_counts: dict[str, int] = {}  # FTS5 phrase → matching chunks (readers only)
         self._overviews: tuple[tuple[int, int], list[str], np.ndarray] | None = None
 
@@ -190,7 +194,7 @@ class Store:
         """Swap a decision's rows inside the caller's transaction; return dropped chunk ids."""
         old = self._delete_rows(decision.ref)
         cursor = self._db.execute(
-            "INSERT INTO decisions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO decisions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             _decision_row(decision),
         )
         self._db.execute(
@@ -447,7 +451,8 @@ class Store:
         sql, args = _filter_sql(where or DecisionFilter())
         query = (
             "SELECT d.ref, d.organisation, d.category, d.sub_category, d.outcome, d.outcome_raw,"
-            f" d.date, d.url, d.reasons FROM decisions d{sql} ORDER BY d.date DESC, d.ref"
+            f" d.date, d.url, d.reasons, {self._document_type} AS document_type"
+            f" FROM decisions d{sql} ORDER BY d.date DESC, d.ref"
         )
         with self._lock:
             cursor = self._db.execute(query, args)
@@ -490,8 +495,22 @@ def _connect(path: Path, read_only: bool) -> sqlite3.Connection:
         db = sqlite3.connect(path, check_same_thread=False)
         db.execute("PRAGMA journal_mode=WAL")
         db.executescript(_SCHEMA)
+        _add_missing_columns(db)
     db.execute("PRAGMA busy_timeout=10000")
     return db
+
+
+def _add_missing_columns(db: sqlite3.Connection) -> None:
+    """Bring an index built by an earlier version up to the current table: a new column is
+    filled from each decision's stored record (which an earlier version wrote without it:
+    those read as statements until the next build re-parses them)."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(decisions)")}
+    if "document_type" not in columns:
+        with db:
+            db.execute("ALTER TABLE decisions ADD COLUMN document_type TEXT NOT NULL"
+                       " DEFAULT 'statement'")
+            db.execute("UPDATE decisions SET document_type ="
+                       " coalesce(json_extract(record, '$.document_type'), 'statement')")
 
 
 def _decision_row(decision: Decision) -> tuple[object, ...]:
@@ -510,6 +529,7 @@ def _decision_row(decision: Decision) -> tuple[object, ...]:
         decision.source_path,
         decision.model_dump_json(),
         time.time(),
+        decision.document_type.value,
     )
 
 

@@ -207,6 +207,7 @@ def _hit(row: dict[str, str], documents: list[Document], per_decision: int) -> D
         outcome_raw=row["outcome_raw"],
         date=row["date"] or "",
         url=row["url"],
+        document_type=row["document_type"],
         reasons=[r for r in row["reasons"].split(",") if r],
         score=score,
         similarity=max(d.metadata.get("similarity", 0.0) for d in documents),

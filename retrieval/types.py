@@ -88,6 +88,7 @@ class DecisionHit:
     similarity: float  # best dense cosine similarity of its passages (0 if none)
     passages: list[Passage]
     why_similar: list[str] = field(default_factory=list)
+    document_type: str = "statement"  # or "report": a public-interest report
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -98,6 +99,7 @@ class DecisionHit:
             "outcome": self.outcome,
             "date": self.date,
             "url": self.url,
+            "document_type": self.document_type,
             "score": round(self.score, 6),
             "reasons": self.reasons,
             "passages": [

@@ -1,34 +1,38 @@
 """The crawler against a real HTTP server on 127.0.0.1 serving the fictional fixture site.
 
-``tests/fixtures/site/`` mirrors the published site's structure; the server adds
-the misbehaviour (429, 500s, a slow answer, an off-host redirect, an oversized
-body) per path, and logs every request so the tests can assert what was, and
-was not, asked for. A second server stands in for "another host": its log must
-stay empty. Sleeps are recorded, not slept, so backoff costs no time.
+``tests/sitekit.py`` serves ``tests/fixtures/site/`` as the published site is laid
+out: month windows of ``/Decisions/SearchResults`` answered from the site's
+catalogue, decision pages with ``<article id="article">`` and label/value
+headers. The server adds the misbehaviour (429, 500s, a slow answer, an
+off-host redirect, an oversized body) per path, and logs every request so the
+tests can assert what was, and was not, asked for. A second server stands in
+for "another host": its log must stay empty. Sleeps are recorded, not slept, so
+backoff costs no time.
 """
 
 from __future__ import annotations
 
 import json
 import shutil
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import date
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
+from sitekit import FixtureSite, SiteHandler, load_catalogue
 
 from ingest.crawl import CrawlError, CrawlOptions, CrawlSummary, crawl
-from ingest.normalise import slugify
+from ingest.records import Outcome
 from ingest.settings import Settings
 from ingest.sources import read_source
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 SINCE = date(2026, 1, 1)
+UNTIL = date(2026, 8, 31)  # the fixture site's newest decision is from August 2026
+SEARCH = "/Decisions/SearchResults"
 HW = "/decisions/highways-and-transport"
 PATHS = {
     "26 901 001": f"{HW}/parking-and-other-penalties/26-901-001",
@@ -47,144 +51,26 @@ PATHS = {
     "26 903 002": "/decisions/education/special-educational-needs/26-903-002",
     "26 904 001": "/decisions/adult-care-services/residential-care/26-904-001",
     "26 904 002": "/decisions/adult-care-services/domiciliary-care/26-904-002",
+    "26 905 001": "/decisions/adult-care-services/charging/26-905-001",  # a report
+    "17 905 002": "/decisions/planning-and-development/planning-applications/17-905-002",
 }
 NEW_PATHS = {
     "26 903 003": "/decisions/education/alternative-provision/26-903-003",
     "26 903 004": "/decisions/education/exclusions/26-903-004",
     "26 903 005": "/decisions/education/school-transport/26-903-005",
 }
-# Everything a full crawl since SINCE can and should store.
+# Everything a full crawl of SINCE..UNTIL can and should store.
 STORABLE = {
     "26 901 001", "26 901 002", "26 901 003", "26 901 004", "26 901 007", "26 901 008",
     "26 902 001", "26 902 003", "26 903 001", "26 903 002", "26 904 001", "26 904 002",
+    "26 905 001",
 }
 NEVER_REQUESTED = [
     PATHS["26 902 002"],  # disallowed by robots.txt
     f"{HW}/parking-and-other-penalties/25-901-009",  # older than --since
     f"{HW}/public-transport/25-901-010",
-    f"{HW}?page=5",  # page 4 was all older than --since
 ]
-EMPTY_LISTING = (
-    "<html><body><main><h1>Decisions</h1>"
-    "<p>No decisions found.</p></main></body></html>"
-)
-
-Behaviour = Callable[["_Handler"], None]
-
-
-class FixtureSite:
-    """A ThreadingHTTPServer serving a folder in the site's URL structure, with scripted faults."""
-
-    def __init__(self, root: Path | None, offsite: str = "") -> None:
-        self.root = root
-        self.offsite = offsite
-        self.log: list[tuple[str, int]] = []
-        self.agents: set[str] = set()
-        self.scripted: dict[str, list[Behaviour]] = {}  # used up one per request, then the file
-        self.always: dict[str, Behaviour] = {}
-        self._lock = threading.Lock()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self.server.daemon_threads = True
-        self.server.site = self  # type: ignore[attr-defined]
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self._thread = threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
-
-    def __enter__(self) -> FixtureSite:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-    @property
-    def paths(self) -> list[str]:
-        return [path for path, _ in self.log]
-
-    def requests_for(self, path: str) -> int:
-        return sum(1 for p in self.paths if p.split("?")[0] == path)
-
-    def record(self, path: str, agent: str) -> int:
-        """Log a request as it arrives (status 0 until answered); return its log index."""
-        with self._lock:
-            self.log.append((path, 0))
-            self.agents.add(agent)
-            return len(self.log) - 1
-
-    def answered(self, index: int, status: int) -> None:
-        with self._lock:
-            self.log[index] = (self.log[index][0], status)
-
-    def behaviour(self, path: str) -> Behaviour | None:
-        with self._lock:
-            queue = self.scripted.get(path)
-            if queue:
-                return queue.pop(0)
-        return self.always.get(path)
-
-    def content(self, raw_path: str) -> bytes | None:
-        if self.root is None:
-            return None
-        parts = urlsplit(raw_path)
-        query = parse_qs(parts.query)
-        path = parts.path
-        if path == "/robots.txt":
-            file = self.root / "robots.txt"
-        elif path.count("/") == 2 and path.startswith("/decisions/"):
-            file = self.root / path.lstrip("/") / f"page-{query.get('page', ['1'])[0]}.html"
-            if not file.is_file():
-                return EMPTY_LISTING.encode()
-        elif path == "/Decisions/SearchResults":
-            org = slugify(query.get("Organisation", [""])[0])
-            file = self.root / "Decisions/SearchResults" / org / f"page-{query['Page'][0]}.html"
-            if not file.is_file():
-                return EMPTY_LISTING.encode()
-        else:
-            file = self.root / (path.lstrip("/") + ".html")
-        if not file.is_file():
-            return None
-        return file.read_text("utf-8").replace("{{OFFSITE}}", self.offsite).encode()
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server_version = "FixtureSite/1"
-
-    @property
-    def site(self) -> FixtureSite:
-        return self.server.site  # type: ignore[attr-defined]
-
-    def do_GET(self) -> None:
-        self.index = self.site.record(self.path, self.headers.get("User-Agent", ""))
-        path = self.path.split("?")[0]
-        behaviour = self.site.behaviour(path)
-        try:
-            if behaviour is not None:
-                behaviour(self)
-                return
-            body = self.site.content(self.path)
-            if body is None:
-                self.reply(404, b"not found")
-            else:
-                self.reply(200, body)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the client gave up on a slow answer, as it should
-
-    def reply(self, status: int, body: bytes, headers: dict[str, str] | None = None,
-              length: bool = True) -> None:
-        self.site.answered(self.index, status)
-        self.send_response(status)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        if length:
-            self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass  # keep pytest output clean; the site's own log is asserted on
+Behaviour = Callable[[SiteHandler], None]
 
 
 def status(code: int, headers: dict[str, str] | None = None) -> Behaviour:
@@ -192,7 +78,7 @@ def status(code: int, headers: dict[str, str] | None = None) -> Behaviour:
 
 
 def slow(seconds: float) -> Behaviour:
-    def answer(h: _Handler) -> None:
+    def answer(h: SiteHandler) -> None:
         time.sleep(seconds)
         h.reply(200, h.site.content(h.path) or b"")
 
@@ -203,7 +89,7 @@ def redirect(location: str) -> Behaviour:
     return lambda h: h.reply(302, b"", {"Location": location})
 
 
-def oversized(h: _Handler) -> None:
+def oversized(h: SiteHandler) -> None:
     # No Content-Length: the client must count while streaming to notice.
     h.reply(200, (h.site.content(h.path) or b"") + b"<!--" + b"x" * 300_000 + b"-->", length=False)
 
@@ -234,7 +120,7 @@ def site(tmp_path: Path, offsite: FixtureSite) -> Iterator[FixtureSite]:
 
 
 def _same_site_redirect_once(path: str) -> Behaviour:
-    def answer(h: _Handler) -> None:
+    def answer(h: SiteHandler) -> None:
         if "?" in h.path:
             h.reply(200, h.site.content(h.path) or b"")
         else:
@@ -272,7 +158,8 @@ def settings_for(site: FixtureSite, **overrides: object) -> Settings:
 
 def run(site: FixtureSite, out: Path, **options: object) -> tuple[CrawlSummary, Sleeps]:
     sleeps = Sleeps(site)
-    opts = CrawlOptions(since=options.pop("since", SINCE), out_dir=out, **options)  # type: ignore[arg-type]
+    options = {"since": SINCE, "until": UNTIL, **options}
+    opts = CrawlOptions(out_dir=out, **options)  # type: ignore[arg-type]
     return crawl(opts, settings_for(site), sleep=sleeps), sleeps
 
 
@@ -282,7 +169,7 @@ def stored(out: Path) -> set[str]:
 
 
 def decision_requests(site: FixtureSite) -> Counter[str]:
-    """Decision-page requests (not listings, not robots.txt), by path."""
+    """Decision-page requests (not results pages, not robots.txt), by path."""
     counts: Counter[str] = Counter()
     for path in site.paths:
         bare = path.split("?")[0]
@@ -291,7 +178,49 @@ def decision_requests(site: FixtureSite) -> Counter[str]:
     return counts
 
 
+def month_of(search: str) -> str:
+    """``fd``'s month of a logged results request."""
+    return search.split("fd=", 1)[1][:7]
+
+
+class Interrupted(Exception):
+    pass
+
+
+def stop_after(decisions: int) -> Callable[[int, int], None]:
+    def progress(done: int, found: int) -> None:
+        if done >= decisions:
+            raise Interrupted
+
+    return progress
+
+
 # --- tests -------------------------------------------------------------------
+
+
+def test_request_urls_follow_the_published_form(site: FixtureSite, tmp_path: Path) -> None:
+    run(site, tmp_path / "month", since=date(2026, 8, 1), until=date(2026, 8, 31))
+    assert site.searches() == [
+        f"{SEARCH}?fd=2026-08-01&td=2026-08-31&page=1&sortOrder=descending"
+    ]
+
+    site.log.clear()
+    run(site, tmp_path / "org", since=date(2026, 7, 15), until=date(2026, 8, 31),
+        organisation="Northmoor Borough Council", outcomes=(Outcome.UPHELD, Outcome.CLOSED))
+    form = "aname=Northmoor+Borough+Council&dc=c+u+&sortOrder=descending"
+    assert site.searches() == [  # month by month, newest first, clipped to the window
+        f"{SEARCH}?fd=2026-08-01&td=2026-08-31&page=1&{form}",
+        f"{SEARCH}?fd=2026-07-15&td=2026-07-31&page=1&{form}",
+    ]
+    assert stored(tmp_path / "org") == {"26 902 001", "26 901 001"}
+
+    site.log.clear()
+    run(site, tmp_path / "outcome", since=date(2026, 6, 1), until=date(2026, 6, 30),
+        outcomes=(Outcome.NOT_UPHELD,))
+    assert site.searches() == [
+        f"{SEARCH}?fd=2026-06-01&td=2026-06-30&page=1&dc=nu+&sortOrder=descending"
+    ]
+    assert set(decision_requests(site)) == {PATHS["26 901 006"]}  # June's only "not upheld"
 
 
 def test_full_crawl_stores_every_reachable_decision_once(
@@ -318,7 +247,29 @@ def test_full_crawl_stores_every_reachable_decision_once(
     assert site.url + PATHS["26 901 005"] in dict(summary.refused)  # the page asked for
     assert "refused" in refused["26-903-099"]
     assert summary.found == len(STORABLE) + 5
-    assert summary.listing_pages == 15  # 9 areas: 1 to 4 pages each
+    # One results page a month (none has more than ten decisions), newest month first.
+    assert [month_of(s) for s in site.searches()] == [f"2026-{m:02d}" for m in range(8, 0, -1)]
+    assert summary.months == summary.listing_pages == 8
+    assert summary.shortfalls == []
+
+
+def test_a_month_is_paged_until_its_announced_count(site: FixtureSite, tmp_path: Path) -> None:
+    site.page_size = 3  # August's 7 decisions take three pages
+    summary, _ = run(site, tmp_path / "crawl", since=date(2026, 8, 1))
+    pages = [s.split("page=")[1].split("&")[0] for s in site.searches()]
+    assert pages == ["1", "2", "3"]  # no fourth request: 3 pages listed all 7
+    assert summary.found == 7 and summary.shortfalls == []
+
+
+def test_a_month_listing_fewer_than_announced_is_reported(
+    site: FixtureSite, tmp_path: Path
+) -> None:
+    site.page_size = 3
+    site.max_pages = 2  # a pagination ceiling: page 3 comes back empty
+    summary, _ = run(site, tmp_path / "crawl", since=date(2026, 7, 1))
+    assert [(s.month, s.announced, s.listed) for s in summary.shortfalls] == [("2026-08", 7, 6)]
+    assert "2026-08: the site announced 7, the pages listed 6" in summary.shortfalls[0].line()
+    assert "1 months short" in summary.line()
 
 
 def test_stored_files_feed_the_html_source(site: FixtureSite, tmp_path: Path) -> None:
@@ -329,13 +280,20 @@ def test_stored_files_feed_the_html_source(site: FixtureSite, tmp_path: Path) ->
     assert meta["ref"] == "26 904 002"
     assert meta["listing_date"] == "2026-02-19"
     assert meta["status"] == "Statement Closed after initial enquiries Domiciliary care"
+    assert meta["organisation"] == "Oakhollow Home Care Ltd"
     assert meta["fetched_at"].startswith("20")
     raw = (FIXTURES / "site" / (PATHS["26 904 002"].lstrip("/") + ".html")).read_bytes()
     assert (out / "pages" / "26-904-002.html").read_bytes() == raw
     text = (out / "text" / "26-904-002.txt").read_text("utf-8")
-    assert text.startswith("Oakhollow Home Care Ltd (26 904 002)")
+    # The page's label/value header, read as a text copy writes it; no cookie banner.
+    assert text.startswith("Category : Adult care services > Domiciliary care\n"
+                           "Decision : Closed after initial enquiries\n"
+                           "Decision date : 19 Feb 2026\n")
     doc = read_source(out / "pages" / "26-904-002.html")
     assert doc.url == meta["url"] and doc.text == text
+    # The page leaves the organisation to the results list: the sidecar carries it.
+    assert doc.hints.organisation == "Oakhollow Home Care Ltd"
+    assert doc.hints.document_type == "statement"
 
 
 def test_retries_back_off_and_honour_retry_after(site: FixtureSite, tmp_path: Path) -> None:
@@ -357,78 +315,116 @@ def test_retries_back_off_and_honour_retry_after(site: FixtureSite, tmp_path: Pa
 
 def test_pacing_waits_between_requests(site: FixtureSite, tmp_path: Path) -> None:
     sleeps = Sleeps(site)
-    options = CrawlOptions(since=SINCE, out_dir=tmp_path / "crawl", area="education")
+    options = CrawlOptions(since=SINCE, until=UNTIL, out_dir=tmp_path / "crawl",
+                           area="education")
     crawl(options, settings_for(site, crawl_delay_s=0.2), sleep=sleeps)
     waits = [s for _, s in sleeps.calls]
     assert len(waits) == len(site.log) - 1  # before every request but the first
     assert all(0 < s <= 0.2 for s in waits)
 
 
-class Interrupted(Exception):
-    pass
-
-
-def test_killed_crawl_resumes_without_refetching(site: FixtureSite, tmp_path: Path) -> None:
+def test_killed_crawl_resumes_in_its_month_without_refetching(
+    site: FixtureSite, tmp_path: Path
+) -> None:
     out = tmp_path / "crawl"
-
-    def kill_after_six(done: int, found: int) -> None:
-        if done >= 6:  # in the middle of listing page 2
-            raise Interrupted
-
-    with pytest.raises(Interrupted):
-        crawl(CrawlOptions(since=SINCE, out_dir=out, area="highways-and-transport"),
-              settings_for(site), kill_after_six, sleep=lambda s: None)
+    site.page_size = 3
+    options = CrawlOptions(since=date(2026, 7, 1), until=UNTIL, out_dir=out)
+    with pytest.raises(Interrupted):  # August: 7 decisions on 3 pages; July: 5 on 2
+        # The 11th decision is July's first on its page 2: page 1 is checkpointed by then.
+        crawl(options, settings_for(site), stop_after(11), sleep=lambda s: None)
     first_run = stored(out)
-    assert first_run == {"26 901 001", "26 901 002", "26 901 003", "26 901 004"}
+    august = {"26 903 001", "26 902 001", "26 901 001", "26 903 002", "26 901 002"}
+    july = {"26 902 003", "26 901 003", "26 901 004", "26 904 001"}  # 26 901 005 is refused
+    assert first_run == august | july
+    assert month_of(site.searches()[-1]) == "2026-07"
 
     site.log.clear()
-    summary, _ = run(site, out, area="highways-and-transport")
-    assert not any(PATHS[ref] in site.paths for ref in first_run)
-    assert f"{HW}?page=1" not in site.paths  # resumed after the last finished listing page
-    assert stored(out) == first_run | {"26 901 007", "26 901 008"}
-    assert summary.fetched == 2
+    summary, _ = run(site, out, since=date(2026, 7, 1))
+    # August was finished and is skipped; July resumes after its last finished page.
+    assert site.searches() == [f"{SEARCH}?fd=2026-07-01&td=2026-07-31&page=2&sortOrder=descending"]
+    assert set(decision_requests(site)) == {PATHS["26 901 005"]}  # never reached before
+    assert summary.months_resumed == 1 and summary.skipped == 1 and summary.fetched == 0
+    assert stored(out) == first_run
 
     site.log.clear()
-    again, _ = run(site, out, area="highways-and-transport")  # the walk finished: from page 1
-    assert f"{HW}?page=1" in site.paths and again.fetched == 0
+    again, _ = run(site, out, since=date(2026, 7, 1))  # it finished: every month again
+    assert month_of(site.searches()[0]) == "2026-08" and again.fetched == 0
 
 
 def test_second_run_fetches_only_new_pages(site: FixtureSite, tmp_path: Path) -> None:
     out = tmp_path / "crawl"
-    run(site, out, area="education")
-    assert stored(out) == {"26 903 001", "26 903 002", "26 901 007"}
+    run(site, out, area="education", until=date(2026, 9, 30))
+    assert stored(out) == {"26 903 001", "26 903 002"}
 
-    add_three_pages(site.root)
+    add_three_pages(site)
     site.log.clear()
-    summary, _ = run(site, out, area="education")
+    summary, _ = run(site, out, area="education", until=date(2026, 9, 30))
     assert set(decision_requests(site)) == set(NEW_PATHS.values())
-    assert summary.fetched == 3 and summary.skipped == 3
+    assert summary.fetched == 3 and summary.skipped == 2
 
 
 def test_refresh_fetches_stored_pages_again(site: FixtureSite, tmp_path: Path) -> None:
     out = tmp_path / "crawl"
     run(site, out, area="adult-care-services", until=date(2026, 3, 1))
-    assert stored(out) == {"26 904 002"}  # 26 904 001 is newer than --until
+    assert stored(out) == {"26 904 002"}  # 26 904 001 and the report are newer than --until
     site.log.clear()
     summary, _ = run(site, out, area="adult-care-services", until=date(2026, 3, 1), refresh=True)
     assert summary.fetched == 1 and PATHS["26 904 002"] in site.paths
 
 
-def test_organisation_uses_the_search_results(site: FixtureSite, tmp_path: Path) -> None:
+def test_organisation_and_area_narrow_the_crawl(site: FixtureSite, tmp_path: Path) -> None:
     out = tmp_path / "crawl"
     run(site, out, organisation="Northmoor Borough Council")
     assert stored(out) == {"26 902 001", "26 901 001"}
-    searches = [p for p in site.paths if p.startswith("/Decisions/SearchResults")]
-    assert len(searches) == 2  # page 2 has no entries
-    query = parse_qs(urlsplit(searches[0]).query)
-    assert query["Organisation"] == ["Northmoor Borough Council"]
-    assert query["DateFrom"] == ["01/01/2026"] and query["Page"] == ["1"]
-    assert not any(p.startswith("/decisions/") and p.count("/") == 2 for p in site.paths)
+    assert len(site.searches()) == 8 and all(
+        "aname=Northmoor+Borough+Council" in s for s in site.searches()
+    )
 
     other, _ = run(site, tmp_path / "other", organisation="Northmoor Borough Council",
                    area="housing")
     assert stored(tmp_path / "other") == {"26 902 001"}
     assert other.found == 1
+
+
+def test_report_and_old_layout_parse_with_every_field(site: FixtureSite, tmp_path: Path) -> None:
+    """The published page's header is label/value pairs and it has no organisation line: the
+    parse takes the organisation and document type from the results list, via the sidecar."""
+    from ingest.parse import parse_decision
+
+    out = tmp_path / "crawl"
+    run(site, out, since=date(2026, 3, 1), until=date(2026, 3, 31))
+    run(site, out, since=date(2017, 7, 1), until=date(2017, 7, 31))
+    report = parse_decision(read_source(out / "pages" / "26-905-001.html", out / "pages"))
+    assert (report.ref, report.organisation) == ("26 905 001", "Wexcombe Borough Council")
+    assert (report.category, report.sub_category) == ("Adult care services", "Charging")
+    assert (report.outcome, report.outcome_raw) == (Outcome.UPHELD, "Upheld")
+    assert report.date == date(2026, 3, 18) and report.document_type == "report"
+    assert report.url == "https://" + site.url.split("://")[1] + PATHS["26 905 001"]
+    assert report.summary.startswith("Mrs D complained the Council charged her mother")
+    headings = [s.heading for s in report.sections]
+    assert headings[2:] == ["The complaint", "Legal and administrative background",
+                            "How I considered this complaint", "What I found", "Conclusions",
+                            "Recommendations", "Decision"]
+    assert [p.number for p in report.paragraphs][2:] == list(range(1, 11))
+    assert report.closing == "Local Government and Social Care Ombudsman"
+    assert report.compliance is None
+
+    old = parse_decision(read_source(out / "pages" / "17-905-002.html", out / "pages"))
+    assert (old.ref, old.organisation) == ("17 905 002", "Harrowdene Metropolitan Borough Council")
+    assert (old.category, old.sub_category) == ("Planning and development",
+                                                "Planning applications")
+    assert old.outcome is Outcome.UPHELD
+    assert old.outcome_raw == "Upheld: maladministration and injustice"
+    assert old.date == date(2017, 7, 11) and old.document_type == "statement"
+    assert old.summary.startswith("Mr J complained the council did not consider")
+    assert [s.heading for s in old.sections] == ["The complaint", "Finding", "Recommendations"]
+    assert old.sections[1].paragraphs[0].text == (
+        "The Ombudsman upheld the complaint and found fault causing injustice.")
+    assert "pay Mr J £750" in old.sections[2].paragraphs[0].text
+    assert old.compliance is not None and old.compliance.date == date(2017, 9, 11)
+    assert old.compliance.text == "Ombudsman satisfied with council's response: 11 September 2017"
+    assert old.compliance.text in old.text  # on the record, not in a paragraph
+    assert all("satisfied" not in p.text for p in old.paragraphs)
 
 
 def test_unreadable_robots_txt_stops_the_crawl(site: FixtureSite, tmp_path: Path) -> None:
@@ -439,20 +435,18 @@ def test_unreadable_robots_txt_stops_the_crawl(site: FixtureSite, tmp_path: Path
 
 
 def test_missing_robots_txt_allows_everything(site: FixtureSite, tmp_path: Path) -> None:
+    assert site.root is not None
     (site.root / "robots.txt").unlink()
     run(site, tmp_path / "crawl", area="housing")
     assert PATHS["26 902 002"] in site.paths
 
 
-def add_three_pages(root: Path | None) -> None:
-    """Publish three newer education decisions on the fixture site."""
-    assert root is not None
+def add_three_pages(site: FixtureSite) -> None:
+    """Publish three newer (September 2026) education decisions on the fixture site."""
+    assert site.root is not None
     additions = FIXTURES / "site-additions"
-    shutil.copytree(additions / "decisions", root / "decisions", dirs_exist_ok=True)
-    listing = root / "decisions" / "education" / "page-1.html"
-    marker = "<!-- newest entries first -->\n"
-    entries = (additions / "education-entries.html").read_text("utf-8")
-    listing.write_text(listing.read_text("utf-8").replace(marker, marker + entries), "utf-8")
+    shutil.copytree(additions / "decisions", site.root / "decisions", dirs_exist_ok=True)
+    site.catalogue.add(load_catalogue(additions / "catalogue.json"))
 
 
 # --- command line --------------------------------------------------------------
@@ -505,10 +499,31 @@ def test_crawl_command_reports_and_fails_on_failed_pages(cli_env: Path) -> None:
     assert clean.exit_code == 0, clean.output  # type: ignore[attr-defined]
 
 
+def test_crawl_command_maps_outcomes_and_reports_shortfalls(
+    site: FixtureSite, cli_env: Path
+) -> None:
+    site.page_size, site.max_pages = 3, 1
+    result = invoke("crawl", "--since", "2026-08-01", "--until", "2026-08-31",
+                    "--outcome", "upheld", "--outcome", "closed-after-initial-enquiries")
+    output = result.output  # type: ignore[attr-defined]
+    assert site.searches() == [
+        f"{SEARCH}?fd=2026-08-01&td=2026-08-31&page=1&dc=c+u+&sortOrder=descending",
+        f"{SEARCH}?fd=2026-08-01&td=2026-08-31&page=2&dc=c+u+&sortOrder=descending",
+    ]
+    assert "SHORT 2026-08: the site announced 6, the pages listed 3" in output
+
+    wrong = invoke("crawl", "--since", "2026-08-01", "--outcome", "maybe")
+    assert wrong.exit_code == 2
+    assert "'maybe' is not an outcome" in wrong.output  # type: ignore[attr-defined]
+
+
 def test_crawl_command_rejects_a_bad_date(cli_env: Path) -> None:
     result = invoke("crawl", "--since", "last tuesday")
     assert result.exit_code == 2
     assert "not a date" in result.output  # type: ignore[attr-defined]
+    backwards = invoke("crawl", "--since", "2026-08-01", "--until", "2026-07-01")
+    assert backwards.exit_code == 2
+    assert "is before --since" in backwards.output  # type: ignore[attr-defined]
 
 
 def test_update_needs_an_index(cli_env: Path) -> None:
@@ -534,7 +549,7 @@ def test_crawled_pages_parse_with_their_page_url(site: FixtureSite, tmp_path: Pa
 
 
 def test_crawl_build_then_update_adds_exactly_the_new_pages(
-    site: FixtureSite, cli_env: Path
+    site: FixtureSite, cli_env: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The issue's acceptance check with the real parser, model and index (one area, to keep
     the embedding time down; the whole site's crawl is checked above)."""
@@ -548,11 +563,15 @@ def test_crawl_build_then_update_adds_exactly_the_new_pages(
     built = build([cli_env / "pages"], get_settings())
     assert not built.failed, built.failed
     with opened_store(get_settings()) as index:
-        assert index.counts()["decisions"] == site_count == 3
+        assert index.counts()["decisions"] == site_count == 2
         assert index.newest_decision_date() == date(2026, 8, 21)
 
-    add_three_pages(site.root)
+    add_three_pages(site)
     site.log.clear()
+    # The first crawl took one area only: looking back a month, `update` would rightly fetch the
+    # other areas' July and August decisions too. From the newest date, only the three are new.
+    monkeypatch.setenv("OQA_UPDATE_LOOKBACK_DAYS", "0")
+    get_settings.cache_clear()
     updated = invoke("update")
     output = updated.output  # type: ignore[attr-defined]
     assert updated.exit_code == 0, output

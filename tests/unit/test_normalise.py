@@ -126,9 +126,12 @@ def test_slugify(text: str, expected: str) -> None:
 
 
 def test_decision_url() -> None:
-    assert decision_url("24 020 817", "Children's care services", "Child protection") == (
-        "https://www.lgo.org.uk/decisions/childrens-care-services/child-protection/24-020-817"
+    # As published: https://www.lgo.org.uk/decisions/children-s-care-services/child-protection/...
+    assert decision_url("24 020 817", "Children’s care services", "Child protection") == (
+        "https://www.lgo.org.uk/decisions/children-s-care-services/child-protection/24-020-817"
     )
+    assert decision_url("21 006 516", "Benefits and tax", "COVID-19").endswith(
+        "/benefits-and-tax/covid-19/21-006-516")
     assert decision_url("24 020 817") == "https://www.lgo.org.uk/decisions/24-020-817"
 
 

@@ -79,7 +79,7 @@ class TestSeed:
         assert seed.outcome_raw == "Closed after initial enquiries"
         assert seed.date == dt.date(2025, 4, 15)
         assert seed.url == (
-            "https://www.lgo.org.uk/decisions/childrens-care-services/child-protection/24-020-817"
+            "https://www.lgo.org.uk/decisions/children-s-care-services/child-protection/24-020-817"
         )
 
     def test_summary(self, seed: Decision) -> None:
