@@ -53,6 +53,14 @@ def build_command(
     prune: Annotated[
         bool, typer.Option("--prune", help="Drop decisions whose file under --source is gone.")
     ] = False,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace",
+            help="Index a decision from this file even when its reference is indexed from "
+            "another file (without it, that is a conflict, reported and left alone).",
+        ),
+    ] = False,
 ) -> None:
     """Parse, chunk, embed and index decisions. Safe to re-run: unchanged files are skipped."""
     settings = get_settings()
@@ -68,7 +76,9 @@ def build_command(
             bar.set_postfix_str(Path(path).name, refresh=False)
 
         try:
-            summary = build(sources, settings, store, prune=prune, progress=advance)
+            summary = build(
+                sources, settings, store, prune=prune, progress=advance, replace=replace
+            )
         except OQAError as error:
             _fail(str(error))
     _report(summary)
@@ -77,6 +87,8 @@ def build_command(
 
 
 def _report(summary: BuildSummary) -> None:
+    for path, reason in summary.skipped:
+        typer.echo(f"SKIPPED {path}: {reason}", err=True)
     for path, reason in summary.failed:
         typer.echo(f"FAILED {path}: {reason}", err=True)
     typer.echo(summary.line())

@@ -97,10 +97,10 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
 
 
-def decision_url(ref: str, category: str = "", sub_category: str = "") -> str:
+def decision_url(ref: str, category: str = "", sub_category: str = "", site: str = SITE) -> str:
     """The published page of a decision, derived from its category and reference."""
     parts = [slugify(p) for p in (category, sub_category) if p]
-    return "/".join([SITE, "decisions", *parts, ref_slug(ref)])
+    return "/".join([site.rstrip("/"), "decisions", *parts, ref_slug(ref)])
 
 
 def normalise_url(url: str) -> str:
@@ -115,6 +115,11 @@ def normalise_url(url: str) -> str:
         host = "www." + host
     path = parts.path.rstrip("/") or "/"
     return urlunsplit(("https", host, path, "", ""))
+
+
+def url_host(url: str) -> str:
+    """The host (with any port) of ``url`` in normalise_url's form, "" when it names none."""
+    return urlsplit(normalise_url(url)).netloc
 
 
 _ORG_ABBREVIATIONS = {

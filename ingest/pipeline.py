@@ -28,6 +28,7 @@ from ingest.store import IndexIdentity, Store, open_store
 
 logger = logging.getLogger(__name__)
 
+_MAX_REASON = 300  # characters of a failure's reason (an exception's text can be a page long)
 ProgressCallback = Callable[[int, int, str], None]
 """Called with (files done so far, files in all, path just handled)."""
 
@@ -37,6 +38,8 @@ class BuildSummary:
     seen: int = 0
     parsed: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)
+    # Entries a source folder holds that are not read: hidden files, links (see discover).
+    skipped: list[tuple[str, str]] = field(default_factory=list)
     unchanged: int = 0
     added_decisions: int = 0
     updated_decisions: int = 0
@@ -51,7 +54,8 @@ class BuildSummary:
             f"{self.seen} files seen, {self.parsed} parsed, {len(self.failed)} failed, "
             f"{self.added_decisions} decisions added, {self.updated_decisions} updated, "
             f"{self.unchanged} unchanged, {self.chunks_added} chunks added, "
-            f"{self.chunks_reused} chunks reused, {self.pruned} pruned, {self.seconds:.1f} s"
+            f"{self.chunks_reused} chunks reused, {self.pruned} pruned, "
+            f"{len(self.skipped)} entries skipped, {self.seconds:.1f} s"
         )
 
     def time(self, stage: str, seconds: float) -> None:
@@ -75,18 +79,22 @@ def build(
     store_dir: Path | None = None,
     prune: bool = False,
     progress: ProgressCallback | None = None,
+    replace: bool = False,
 ) -> BuildSummary:
-    """Index every decision file under ``sources``; see the module docstring."""
+    """Index every decision file under ``sources``; see the module docstring.
+
+    A decision already indexed from another file is a conflict, reported and left as it
+    is, unless ``replace``: a file elsewhere must not silently take over a reference."""
     started = time.perf_counter()
     embedder = get_embedder(settings)
     store = open_store(settings, store_dir, read_only=False)
     try:
         store.claim_identity(index_identity(settings, embedder))
         store.mark_started()
-        run = _BuildRun(
-            store, embedder, chunk_limits(settings, embedder), settings.build_flush_chunks
-        )
-        paths = [(path, root) for root in sources for path in discover(root)]
+        run = _BuildRun(store, embedder, settings, replace)
+        paths = [
+            (path, root) for root in sources for path in discover(root, run.summary.skipped)
+        ]
         for done, (path, root) in enumerate(paths, start=1):
             run.add_file(path, root)
             if progress:
@@ -107,50 +115,90 @@ def build(
 class _BuildRun:
     """State of one build: what was seen and what waits to be embedded."""
 
-    def __init__(
-        self, store: Store, embedder: Embedder, limits: ChunkLimits, flush_chunks: int
-    ) -> None:
+    def __init__(self, store: Store, embedder: Embedder, settings: Settings, replace: bool) -> None:
         self.store = store
-        self.flush_chunks = flush_chunks
+        self.flush_chunks = settings.build_flush_chunks
+        self.site = settings.crawl_base_url
         self.embedder = embedder
-        self.limits = limits
+        self.limits = chunk_limits(settings, embedder)
         self.summary = BuildSummary()
         self.known = store.known_doc_hashes()
+        self.indexed_from = store.source_paths()
+        self.replace = replace
         self.seen_refs: dict[str, str] = {}
         self.pending: list[tuple[Decision, list[Chunk]]] = []
 
     def add_file(self, path: Path, root: Path) -> None:
         self.summary.seen += 1
+        read = self._read(path, root)
+        if read is not None:
+            self._queue(*read)
+
+    def _read(self, path: Path, root: Path) -> tuple[Decision, list[Chunk]] | None:
+        """The file's decision and chunks when they are to be written; None when the file
+        failed (reported), is a duplicate or conflict (reported) or is unchanged."""
+        try:
+            decision = self._parse(path, root)
+            self.summary.parsed += 1
+            if self._is_duplicate(decision, path) or self._conflicts(decision, path):
+                return None
+            if self.known.get(decision.ref) == decision.doc_hash:
+                self.summary.unchanged += 1
+                return None
+            return decision, self._chunk(decision)
+        except SourceError as error:
+            self._fail(path, error.reason)
+            logger.warning("skipped %s", error)
+        except Exception as error:  # one odd file must not stop the build
+            # Whatever a file makes the parser or chunker raise, it is that file's failure:
+            # reported in one line (the traceback with -v) and the build goes on.
+            self._fail(path, f"could not be read ({type(error).__name__}: {error})")
+            logger.info("skipped %s", path, exc_info=True)
+        return None
+
+    def _parse(self, path: Path, root: Path) -> Decision:
         tick = time.perf_counter()
         try:
-            decision = parse_decision(read_source(path, root))
-        except SourceError as error:
-            self.summary.failed.append((str(path), error.reason))
-            logger.warning("skipped %s", error)
-            return
+            return parse_decision(read_source(path, root), self.site)
         finally:
             self.summary.time("parse", time.perf_counter() - tick)
-        self.summary.parsed += 1
-        if self._is_duplicate(decision, path):
-            return
-        if self.known.get(decision.ref) == decision.doc_hash:
-            self.summary.unchanged += 1
-            return
-        self._queue(decision)
+
+    def _fail(self, path: Path, reason: str) -> None:
+        self.summary.failed.append((str(path), " ".join(reason.split())[:_MAX_REASON]))
 
     def _is_duplicate(self, decision: Decision, path: Path) -> bool:
         first = self.seen_refs.setdefault(decision.ref, str(path))
         if first == str(path):
             return False
-        self.summary.failed.append(
-            (str(path), f"reference {decision.ref} already read from {first}; skipped")
+        self._fail(path, f"reference {decision.ref} already read from {first}; skipped")
+        return True
+
+    def _conflicts(self, decision: Decision, path: Path) -> bool:
+        """True (and reported) when the reference is indexed from another file and this
+        one differs: applied only with ``replace``."""
+        indexed = self.indexed_from.get(decision.ref)
+        if (
+            self.replace
+            or indexed is None
+            or self.known.get(decision.ref) == decision.doc_hash
+            or _same_file(Path(indexed), path)
+        ):
+            return False
+        self._fail(
+            path,
+            f"reference {decision.ref} is already indexed from {indexed}; not replaced "
+            "(build with --replace to index this file instead)",
         )
         return True
 
-    def _queue(self, decision: Decision) -> None:
+    def _chunk(self, decision: Decision) -> list[Chunk]:
         tick = time.perf_counter()
-        chunks = chunk_decision(decision, self.limits, self.embedder.count_tokens)
-        self.summary.time("chunk", time.perf_counter() - tick)
+        try:
+            return chunk_decision(decision, self.limits, self.embedder.count_tokens)
+        finally:
+            self.summary.time("chunk", time.perf_counter() - tick)
+
+    def _queue(self, decision: Decision, chunks: list[Chunk]) -> None:
         if decision.ref in self.known:
             self.summary.updated_decisions += 1
         else:
@@ -179,6 +227,13 @@ class _BuildRun:
         texts = [embedding_text(d, c.section, c.text) for d, c in pairs]
         matrix = self.embedder.embed(texts)
         return {c.id: matrix[i] for i, (_, c) in enumerate(pairs)}
+
+
+def _same_file(first: Path, second: Path) -> bool:
+    try:
+        return first.resolve() == second.resolve()
+    except (OSError, RuntimeError):  # a link loop
+        return first == second
 
 
 def _prune(store: Store, sources: list[Path], seen: dict[str, str]) -> int:
