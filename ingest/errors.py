@@ -28,5 +28,9 @@ class IndexMissingError(OQAError):
     """No index has been built at the configured store."""
 
 
+class IndexUnusableError(OQAError):
+    """The index folder cannot be used as it is: a file, damaged, or read-only for a writer."""
+
+
 class StoreUnavailableError(OQAError):
     """The vector store cannot be reached or refused us (Chroma server mode)."""

@@ -86,9 +86,9 @@ def build(
     A decision already indexed from another file is a conflict, reported and left as it
     is, unless ``replace``: a file elsewhere must not silently take over a reference."""
     started = time.perf_counter()
-    embedder = get_embedder(settings)
-    store = open_store(settings, store_dir, read_only=False)
+    store = open_store(settings, store_dir, read_only=False)  # before the model: fails fast
     try:
+        embedder = get_embedder(settings)
         store.claim_identity(index_identity(settings, embedder))
         store.mark_started()
         run = _BuildRun(store, embedder, settings, replace)

@@ -10,6 +10,7 @@ SQLite is never returned, and ``verify --repair`` removes it.
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 import threading
 import time
@@ -21,13 +22,13 @@ from pathlib import Path
 
 import numpy as np
 
-from ingest.errors import IndexMismatchError, IndexMissingError
+from ingest.errors import IndexMismatchError, IndexMissingError, IndexUnusableError
 from ingest.filters import DecisionFilter
 from ingest.filters import filter_sql as _filter_sql
 from ingest.filters import marks as _marks
 from ingest.records import Chunk, Decision
 from ingest.settings import Settings
-from ingest.vectors import VectorIndex, open_vector_index
+from ingest.vectors import CHROMA_DIR, VectorIndex, no_vectors_message, open_vector_index
 
 logger = logging.getLogger(__name__)
 
@@ -392,14 +393,45 @@ def _connect(path: Path, read_only: bool) -> sqlite3.Connection:
                 f"No index found in {path.parent}. Build one with "
                 f"`python -m ingest build --store {path.parent}`."
             )
-        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        db = sqlite3.connect(_read_only_uri(path), uri=True, check_same_thread=False)
     else:
         path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite3.connect(path, check_same_thread=False)
-        db.execute("PRAGMA journal_mode=WAL")
-        db.executescript(_SCHEMA)
-    db.execute("PRAGMA busy_timeout=10000")
+    try:
+        db.execute("PRAGMA busy_timeout=10000")
+        db.execute("SELECT count(*) FROM sqlite_master").fetchone()  # reads the file's header
+        if not read_only:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.executescript(_SCHEMA)
+    except sqlite3.OperationalError as error:  # not the content: access to the file
+        db.close()
+        raise IndexUnusableError(
+            f"The index file {path} cannot be opened ({error}); check that it and its folder "
+            "can be read (and written, to build)."
+        ) from error
+    except sqlite3.DatabaseError as error:
+        db.close()
+        raise IndexUnusableError(damaged_message(path, error)) from error
     return db
+
+
+def _read_only_uri(path: Path) -> str:
+    """A WAL-mode file on read-only media opens only if its ``-wal`` and ``-shm`` files are
+    there or can be made; without them (a published copy) nothing is pending in a log, so
+    the file is opened as immutable: no log, no locks, nothing written."""
+    log = path.with_name(path.name + "-wal")
+    if not log.exists() and not os.access(path.parent, os.W_OK):
+        return f"file:{path}?mode=ro&immutable=1"
+    return f"file:{path}?mode=ro"
+
+
+def damaged_message(path: Path, error: Exception) -> str:
+    """The sentence for an index file SQLite cannot read."""
+    return (
+        f"The index file {path} is damaged or is not an index ({error}). Rebuild the index "
+        f"with `python -m ingest build --store NEW_DIR`, or delete {path.parent} and build it "
+        "again."
+    )
 
 
 def _decision_row(decision: Decision) -> tuple[object, ...]:
@@ -430,12 +462,45 @@ def _heading(decision: Decision, section: str) -> str:
 def open_store(settings: Settings, store_dir: Path | None = None, read_only: bool = True) -> Store:
     """Open the index at ``store_dir`` (default: the settings' store)."""
     directory = Path(store_dir or settings.store_dir)
-    # SQLite first: a missing index must fail before Chroma creates an empty one.
+    if directory.exists() and not directory.is_dir():
+        raise IndexUnusableError(
+            f"{directory} is a file, not an index folder; give --store (or OQA_STORE_DIR) a "
+            "folder."
+        )
+    # SQLite first: a missing index must fail before Chroma is opened.
     db_path = directory / DB_NAME
     if read_only and not db_path.exists():
         _connect(db_path, read_only=True)
-    vectors = open_vector_index(settings, directory)
-    return Store(directory, vectors, read_only)
+    if not read_only:
+        _check_writable(directory)
+    vectors = open_vector_index(settings, directory, read_only)
+    store = Store(directory, vectors, read_only)
+    if read_only:
+        _check_vectors(store)
+    return store
+
+
+def _check_writable(directory: Path) -> None:
+    """A writer refuses a read-only index in one sentence (SQLite and Chroma would fail
+    half-way with "attempt to write a readonly database")."""
+    parts = [directory, directory / DB_NAME, *directory.glob(f"{DB_NAME}-*")]
+    chroma = directory / CHROMA_DIR
+    parts += [chroma, *chroma.rglob("*")] if chroma.is_dir() else []
+    locked = next((p for p in parts if p.exists() and not os.access(p, os.W_OK)), None)
+    if locked is not None:
+        raise IndexUnusableError(
+            f"The index in {directory} is read-only ({locked} cannot be written). Build into "
+            "a writable folder (--store DIR or OQA_STORE_DIR) and publish that folder."
+        )
+
+
+def _check_vectors(store: Store) -> None:
+    """Chunks without a single vector: the vector store was emptied or replaced."""
+    with store.sql() as db:
+        has_chunks = db.execute("SELECT 1 FROM chunks LIMIT 1").fetchone() is not None
+    if has_chunks and store.vectors.count() == 0:
+        store.close()
+        raise IndexMissingError(no_vectors_message(store.store_dir))
 
 
 @contextmanager
