@@ -159,5 +159,5 @@ def normalise_organisation(name: str) -> str:
     """Expand common abbreviations so name variants of one body merge."""
     name = " ".join(name.split())
     for pattern, full in _ORG_ABBREVIATIONS.items():
-        name = re.sub(pattern, full, name)
+        name = re.sub(pattern, full, name, flags=re.IGNORECASE)  # "liverpool cc" typed too
     return name

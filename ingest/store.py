@@ -403,15 +403,9 @@ def _connect(path: Path, read_only: bool) -> sqlite3.Connection:
         if not read_only:
             db.execute("PRAGMA journal_mode=WAL")
             db.executescript(_SCHEMA)
-    except sqlite3.OperationalError as error:  # not the content: access to the file
-        db.close()
-        raise IndexUnusableError(
-            f"The index file {path} cannot be opened ({error}); check that it and its folder "
-            "can be read (and written, to build)."
-        ) from error
     except sqlite3.DatabaseError as error:
         db.close()
-        raise IndexUnusableError(damaged_message(path, error)) from error
+        raise IndexUnusableError(sqlite_problem(path, error)) from error
     return db
 
 
@@ -425,8 +419,13 @@ def _read_only_uri(path: Path) -> str:
     return f"file:{path}?mode=ro"
 
 
-def damaged_message(path: Path, error: Exception) -> str:
-    """The sentence for an index file SQLite cannot read."""
+def sqlite_problem(path: Path, error: sqlite3.DatabaseError) -> str:
+    """The sentence for an index file SQLite cannot use."""
+    if isinstance(error, sqlite3.OperationalError):  # access to the file, not its content
+        return (
+            f"The index file {path} cannot be used ({error}); check that it and its folder "
+            "can be read (and written, to build), and that no other build holds it."
+        )
     return (
         f"The index file {path} is damaged or is not an index ({error}). Rebuild the index "
         f"with `python -m ingest build --store NEW_DIR`, or delete {path.parent} and build it "
