@@ -89,10 +89,16 @@ def canonical_date(value: str) -> str:
 
 
 def canonical_name(value: str) -> str:
-    name = normalise_organisation(str(value))
+    """An area or sub-area with its spaces tidied (its case is matched in SQL)."""
+    name = " ".join(str(value).split())
     if not name:
         raise FilterError("an empty name filters out every decision; leave the filter out.")
     return name
+
+
+def canonical_organisation(value: str) -> str:
+    """As ingestion writes names: "Liverpool CC" → "Liverpool City Council"."""
+    return normalise_organisation(canonical_name(value))
 
 
 def _listed(values: type[Outcome] | type[Reason]) -> str:
@@ -101,7 +107,7 @@ def _listed(values: type[Outcome] | type[Reason]) -> str:
 
 _CANONICAL: dict[str, Callable[[str], str]] = {
     "refs": canonical_ref_value,
-    "organisations": canonical_name,
+    "organisations": canonical_organisation,
     "categories": canonical_name,
     "sub_categories": canonical_name,
     "outcomes": canonical_outcome,
