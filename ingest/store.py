@@ -101,12 +101,14 @@ class ChunkRow:
 class Store:
     """One open index. Readers share it across threads; one process writes."""
 
-    def __init__(self, store_dir: Path, vectors: VectorIndex, read_only: bool) -> None:
+    def __init__(
+        self, store_dir: Path, vectors: VectorIndex, read_only: bool, db: sqlite3.Connection
+    ) -> None:
         self.store_dir = store_dir
         self.read_only = read_only
         self.vectors = vectors
         self._lock = threading.RLock()
-        self._db = _connect(store_dir / DB_NAME, read_only)
+        self._db = db
         self._match_counts: dict[str, int] = {}  # FTS5 phrase → matching chunks (readers only)
 
     # --- identity ---------------------------------------------------------
@@ -466,17 +468,38 @@ def open_store(settings: Settings, store_dir: Path | None = None, read_only: boo
             f"{directory} is a file, not an index folder; give --store (or OQA_STORE_DIR) a "
             "folder."
         )
-    # SQLite first: a missing index must fail before Chroma is opened.
-    db_path = directory / DB_NAME
-    if read_only and not db_path.exists():
-        _connect(db_path, read_only=True)
     if not read_only:
         _check_writable(directory)
-    vectors = open_vector_index(settings, directory, read_only)
-    store = Store(directory, vectors, read_only)
+    # SQLite first: a missing index, or one built with another model (whose vectors are in
+    # another collection), must fail before Chroma is opened.
+    db = _connect(directory / DB_NAME, read_only)
+    try:
+        if read_only:
+            _check_model(db, directory, settings.embedding_model)
+        vectors = open_vector_index(settings, directory, read_only)
+    except BaseException:
+        db.close()
+        raise
+    store = Store(directory, vectors, read_only, db)
     if read_only:
         _check_vectors(store)
     return store
+
+
+def _check_model(db: sqlite3.Connection, directory: Path, wanted: str) -> None:
+    """Refuse an index built with another model before its vectors are looked for."""
+    try:
+        meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
+    except sqlite3.DatabaseError as error:  # a SQLite file, but not an index's
+        raise IndexUnusableError(
+            f"{directory / DB_NAME} is not an index ({error}). Build one with "
+            f"`python -m ingest build --store {directory}`."
+        ) from error
+    if meta.get("model", wanted) != wanted:
+        built = IndexIdentity(meta["model"], int(meta["dimension"]), meta["chunking"])
+        raise IndexMismatchError(
+            mismatch_message(directory, built.describe(), f"model {wanted}", built.model)
+        )
 
 
 def _check_writable(directory: Path) -> None:

@@ -10,9 +10,10 @@ from ingest.records import Decision
 from retrieval.instructions import looks_like_instruction
 from retrieval.types import Citation
 
-# A sentence ends at . ! or ? followed by space and a capital, quote or digit; "Mr X."
-# style abbreviations are rare in decisions because the Ombudsman writes "Mr X".
-_SENTENCE = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[\"“‘(]?[A-Z0-9])|\n+")
+# A sentence ends at . ! or ? followed by space and a capital, quote or digit (or markup,
+# "</passage>", which starts something else); "Mr X." style abbreviations are rare in
+# decisions because the Ombudsman writes "Mr X".
+_SENTENCE = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[\"“‘(]?[A-Z0-9]|<)|\n+")
 _ABBREVIATION = re.compile(r"\b(?:e\.g|i\.e|etc|para|paras|s|No|Mr|Mrs|Ms|Dr|St|v)\.$")
 _MARKER = re.compile(r"\[(\d+)\]")
 

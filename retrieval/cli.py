@@ -232,7 +232,7 @@ def _batch_result(
     try:
         item = json.loads(line)
     except (ValueError, RecursionError) as error:  # not UTF-8, not JSON, nested too deep
-        return {"id": number, "error": f"line {number}: not a JSON line ({error})"}
+        return {"id": number, "error": f"line {number}: not a query object (not JSON: {error})"}
     if not isinstance(item, dict):
         return {"id": number, "error": f"line {number}: not a query object ({_QUERY_OBJECT})"}
     ident = item.get("id", number)

@@ -38,14 +38,7 @@ def open_index(settings: Settings, store_dir: Path | None = None) -> Index:
             f"The index in {store.store_dir} is empty. Build it with "
             f"`python -m ingest build --store {store.store_dir}`."
         )
-    if built.model != settings.embedding_model:
-        # Refuse before loading a model the index cannot use.
-        store.close()
-        raise IndexMismatchError(
-            mismatch_message(
-                store.store_dir, built.describe(), f"model {settings.embedding_model}", built.model
-            )
-        )
+    # open_store has refused another model already, before this one is loaded.
     embedder = get_embedder(settings)
     wanted = index_identity(settings, embedder)
     if built != wanted:

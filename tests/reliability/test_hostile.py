@@ -424,7 +424,8 @@ def test_a_batch_survives_any_line(hostile: dict, tmp_path: Path) -> None:
     assert [r["id"] for r in replies] == ["first", 2, "null", 4, 5, "last"]
     assert replies[0]["results"] and replies[-1]["results"]
     assert all("error" in r and r["error"].startswith("line ") for r in replies[1:-1])
-    assert "not a JSON line" in replies[1]["error"] and "no query text" in replies[2]["error"]
+    assert "not a query object (not JSON" in replies[1]["error"]
+    assert "no query text" in replies[2]["error"]
 
 
 @pytest.mark.parametrize("kind", ["missing", "folder"])
