@@ -397,7 +397,13 @@ def _connect(path: Path, read_only: bool) -> sqlite3.Connection:
             )
         db = sqlite3.connect(_read_only_uri(path), uri=True, check_same_thread=False)
     else:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise IndexUnusableError(
+                f"Cannot create the index folder {path.parent} ({error.strerror or error}); "
+                "give --store (or OQA_STORE_DIR) a folder that can be written."
+            ) from error
         db = sqlite3.connect(path, check_same_thread=False)
     try:
         db.execute("PRAGMA busy_timeout=10000")
