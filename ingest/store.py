@@ -481,7 +481,7 @@ def open_store(settings: Settings, store_dir: Path | None = None, read_only: boo
     db = _connect(directory / DB_NAME, read_only)
     try:
         if read_only:
-            _check_model(db, directory, settings.embedding_model)
+            _check_built(db, directory, settings.embedding_model)
         vectors = open_vector_index(settings, directory, read_only)
     except BaseException:
         db.close()
@@ -492,8 +492,9 @@ def open_store(settings: Settings, store_dir: Path | None = None, read_only: boo
     return store
 
 
-def _check_model(db: sqlite3.Connection, directory: Path, wanted: str) -> None:
-    """Refuse an index built with another model before its vectors are looked for."""
+def _check_built(db: sqlite3.Connection, directory: Path, wanted: str) -> None:
+    """Refuse an index not built yet, or built with another model, before its vectors are
+    looked for (they would be missing, or in another collection)."""
     try:
         meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
     except sqlite3.DatabaseError as error:  # a SQLite file, but not an index's
@@ -501,7 +502,12 @@ def _check_model(db: sqlite3.Connection, directory: Path, wanted: str) -> None:
             f"{directory / DB_NAME} is not an index ({error}). Build one with "
             f"`python -m ingest build --store {directory}`."
         ) from error
-    if meta.get("model", wanted) != wanted:
+    if "model" not in meta:
+        raise IndexMissingError(
+            f"The index in {directory} is empty. Build it with "
+            f"`python -m ingest build --store {directory}`."
+        )
+    if meta["model"] != wanted:
         built = IndexIdentity(meta["model"], int(meta["dimension"]), meta["chunking"])
         raise IndexMismatchError(
             mismatch_message(directory, built.describe(), f"model {wanted}", built.model)
