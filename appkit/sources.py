@@ -31,7 +31,8 @@ def citation_facts(citation: Citation) -> str:
     where = citation.section or "Summary"
     if citation.paragraphs:
         where += f", paragraph {citation.paragraphs}"
-    return " · ".join(part for part in [*facts, where] if part)
+    read_from = f"from {citation.provenance}" if citation.provenance else ""  # file or host
+    return " · ".join(part for part in [*facts, where, read_from] if part)
 
 
 def sources_panel(turn_id: int, citations: Sequence[Citation], expanded: bool) -> None:

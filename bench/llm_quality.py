@@ -49,8 +49,8 @@ from bench.common import (
     make_corpus,
     table,
 )
-from retrieval.checker import evidence_sentences, without_markers
-from retrieval.citations import markers
+from retrieval.checker import without_markers
+from retrieval.citations import markers, statements
 from retrieval.engine import Engine, open_engine
 from retrieval.keywords import content_terms
 from retrieval.types import Answer, Turn
@@ -123,7 +123,7 @@ def write_draft(passages: list[tuple[int, str, str]]) -> list[tuple[str, str]]:
 
 
 def _claimable(text: str) -> list[str]:
-    return [s for s in evidence_sentences(text) if len(s.split()) >= 6]
+    return [s for s in statements(text) if len(s.split()) >= 6]
 
 
 def _paraphrase(sentence: str, every: int) -> str:

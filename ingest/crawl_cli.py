@@ -60,7 +60,7 @@ def crawl_command(
     ] = False,
 ) -> None:
     """Fetch published decision pages politely into --out (resumable; skips stored pages)."""
-    settings = get_settings()
+    settings = _settings()
     options = CrawlOptions(
         since=_date_option("--since", since),
         until=_date_option("--until", until) if until else None,
@@ -84,7 +84,7 @@ def update_command(
     out: OutOption = None,
 ) -> None:
     """Crawl decisions from the newest one in the index onwards, then build them in."""
-    settings = get_settings()
+    settings = _settings()
     out_dir = out or settings.crawl_out_dir
     since = _newest_indexed(settings, store)
     typer.echo(f"Crawling decisions dated {since.isoformat()} or later into {out_dir}")
@@ -179,6 +179,13 @@ def _outcomes_option(values: list[str]) -> tuple[Outcome, ...]:
             param_hint="--outcome",
         )
     return tuple(dict.fromkeys(OUTCOME_CHOICES[v.lower()] for v in values))
+
+
+def _settings() -> Settings:
+    try:
+        return get_settings()
+    except OQAError as error:  # an OQA_ setting whose value is not valid
+        _fail(str(error))
 
 
 def _fail(message: str) -> NoReturn:

@@ -28,5 +28,17 @@ class IndexMissingError(OQAError):
     """No index has been built at the configured store."""
 
 
+class SettingsError(OQAError):
+    """An OQA_ setting whose value is not valid."""
+
+
+class FilterError(OQAError, ValueError):
+    """A filter value with no canonical form (a date that is none, an unknown outcome)."""
+
+
+class IndexUnusableError(OQAError):
+    """The index folder cannot be used as it is: a file, damaged, or read-only for a writer."""
+
+
 class StoreUnavailableError(OQAError):
     """The vector store cannot be reached or refused us (Chroma server mode)."""

@@ -8,8 +8,9 @@ site's ``Back to top`` / ``Print this page`` links.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
-from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
 
 _DROP_TAGS = ("script", "style", "noscript", "nav", "header", "footer", "form", "button", "svg",
               "iframe", "template", "aside")
@@ -77,7 +78,9 @@ def _is_cookie_banner(tag: Tag) -> bool:
 
 
 def _emit(node: Tag, lines: list[str]) -> None:
-    """Walk the tree, starting a new line at every block element."""
+    """Walk the tree, starting a new line at every block element.
+
+    With a stack, not recursion: a page may nest its elements thousands deep."""
     buffer: list[str] = []
 
     def flush() -> None:
@@ -86,8 +89,13 @@ def _emit(node: Tag, lines: list[str]) -> None:
             lines.append(text)
         buffer.clear()
 
-    for child in node.children:
-        if isinstance(child, NavigableString):
+    stack: list[Iterator[PageElement]] = [iter(node.children)]
+    while stack:
+        child = next(stack[-1], None)
+        if child is None:  # the end of a block
+            stack.pop()
+            flush()
+        elif isinstance(child, NavigableString):
             buffer.append(str(child))
         elif isinstance(child, Tag):
             if child.name == "dl":
@@ -96,13 +104,13 @@ def _emit(node: Tag, lines: list[str]) -> None:
             elif child.name == "li":
                 flush()
                 lines.append(_list_marker(child) + _inline_text(child))
-                _emit_nested_lists(child, lines)
+                # Its nested lists next, each a block of its own.
+                stack.append(iter(child.find_all(["ul", "ol"], recursive=False)))
             elif child.name in _BLOCKS:
                 flush()
-                _emit(child, lines)
+                stack.append(iter(child.children))
             else:
                 buffer.append(child.get_text())
-    flush()
 
 
 def _definition_lines(dl: Tag) -> list[str]:
@@ -127,11 +135,6 @@ def _inline_text(item: Tag) -> str:
         if not (isinstance(c, Tag) and c.name in ("ul", "ol"))
     ]
     return " ".join("".join(parts).split())
-
-
-def _emit_nested_lists(item: Tag, lines: list[str]) -> None:
-    for nested in item.find_all(["ul", "ol"], recursive=False):
-        _emit(nested, lines)
 
 
 def _list_marker(item: Tag) -> str:

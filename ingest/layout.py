@@ -65,7 +65,12 @@ FINAL_HEADINGS = frozenset({"final decision", "decision"})
 
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "ʼ": "'"})
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
-_MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+# "[text](url)", "![alt](src)", "[text](url "title")"; a URL may hold one level of brackets
+# ("https://en.wikipedia.org/wiki/Act_(UK)") and the text one level of square ones.
+_MD_LINK = re.compile(
+    r"!?\[((?:[^\[\]]|\[[^\[\]]*\])+)\]\(\s*(?:<[^<>]*>|(?:[^()\s]|\([^()\s]*\))*)"
+    r"(?:\s+\"[^\"]*\")?\s*\)"
+)
 _MD_HEADING = re.compile(r"^#{1,6}\s*")
 _MD_BOLD = re.compile(r"\*\*(.+?)\*\*")
 _FURNITURE = re.compile(

@@ -10,25 +10,49 @@ from ingest.records import Outcome
 
 SITE = "https://www.lgo.org.uk"
 
-# "24 020 817", "24-020-817", "24020817", "24 000 542a" (joint decisions carry a letter).
-# The look-behinds refuse the tail of a longer number ("0161-24-020-817" is no reference)
-# while still allowing a hyphenated prefix such as "decision-24-020-817".
+# "24 020 817", "24-020-817", "24/020/817", "24.020.817", "24020817", "24 000 542a" (joint
+# decisions carry a letter). The look-arounds refuse part of a longer number ("0161-24-020-817",
+# "24 020 817 5") and an amount ("£12 500 000"), while still allowing a hyphenated prefix such
+# as "decision-24-020-817". Two more rules need the match (see _is_ref).
+_REF_SEPARATOR = r"[ \u00a0./-]"
 REF_PATTERN = re.compile(
-    r"(?<!\d)(?<!\d-)(?<!\d )(\d{2})[ \u00a0-]?(\d{3})[ \u00a0-]?(\d{3})([a-z])?(?![\d])",
+    rf"(?<![\d£$€])(?<![\d£$€]{_REF_SEPARATOR})"
+    rf"(\d{{2}}){_REF_SEPARATOR}?(\d{{3}}){_REF_SEPARATOR}?(\d{{3}})([a-z])?"
+    rf"(?!\d)(?!{_REF_SEPARATOR}\d)",
     re.IGNORECASE,
 )
 
 
 def canonical_ref(text: str) -> str | None:
     """The first reference in ``text`` in canonical form ``"24 020 817"``, or None."""
-    match = REF_PATTERN.search(text)
-    return _format_ref(match) if match else None
+    refs = find_refs(text)
+    return refs[0] if refs else None
 
 
 def find_refs(text: str) -> list[str]:
     """Every reference in ``text``, canonical, in order, without repeats."""
-    refs = [_format_ref(m) for m in REF_PATTERN.finditer(text)]
+    refs = [_format_ref(m) for m in REF_PATTERN.finditer(text) if _is_ref(m)]
     return list(dict.fromkeys(refs))
+
+
+def _is_ref(match: re.Match[str]) -> bool:
+    """A reference writes both separators alike ("24 020-817" is not one), and eight bare
+    digits that make a calendar date ("20240315") are that date."""
+    first = match.string[match.end(1) : match.start(2)].replace("\u00a0", " ")
+    second = match.string[match.end(2) : match.start(3)].replace("\u00a0", " ")
+    if first != second:
+        return False
+    return bool(first) or _compact_date("".join(match.groups("")[:3])) is None
+
+
+def _compact_date(digits: str) -> date | None:
+    """``"20240315"`` as a date (years 1900-2099), else None."""
+    if not digits.startswith(("19", "20")):
+        return None
+    try:
+        return datetime.strptime(digits, "%Y%m%d").date()
+    except ValueError:
+        return None
 
 
 def _format_ref(match: re.Match[str]) -> str:
@@ -127,10 +151,10 @@ def site_slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower().replace("&", "and")).strip("-")
 
 
-def decision_url(ref: str, category: str = "", sub_category: str = "") -> str:
+def decision_url(ref: str, category: str = "", sub_category: str = "", site: str = SITE) -> str:
     """The published page of a decision, derived from its category and reference."""
     parts = [site_slug(p) for p in (category, sub_category) if p]
-    return "/".join([SITE, "decisions", *parts, ref_slug(ref)])
+    return "/".join([site.rstrip("/"), "decisions", *parts, ref_slug(ref)])
 
 
 def normalise_url(url: str) -> str:
@@ -147,6 +171,11 @@ def normalise_url(url: str) -> str:
     return urlunsplit(("https", host, path, "", ""))
 
 
+def url_host(url: str) -> str:
+    """The host (with any port) of ``url`` in normalise_url's form, "" when it names none."""
+    return urlsplit(normalise_url(url)).netloc
+
+
 _ORG_ABBREVIATIONS = {
     r"\bMBC\b": "Metropolitan Borough Council",
     r"\bBC\b": "Borough Council",
@@ -160,5 +189,5 @@ def normalise_organisation(name: str) -> str:
     """Expand common abbreviations so name variants of one body merge."""
     name = " ".join(name.split())
     for pattern, full in _ORG_ABBREVIATIONS.items():
-        name = re.sub(pattern, full, name)
+        name = re.sub(pattern, full, name, flags=re.IGNORECASE)  # "liverpool cc" typed too
     return name

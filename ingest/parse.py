@@ -36,6 +36,7 @@ from ingest.layout import (
 )
 from ingest.normalise import (
     REF_PATTERN,
+    SITE,
     canonical_ref,
     category_in_url,
     decision_url,
@@ -43,6 +44,7 @@ from ingest.normalise import (
     normalise_outcome,
     normalise_url,
     parse_date,
+    url_host,
 )
 from ingest.reasons import extract_reasons
 from ingest.records import (
@@ -77,12 +79,13 @@ class _Section:
     paragraphs: list[_Para] = field(default_factory=list)
 
 
-def parse_decision(doc: SourceDoc) -> Decision:
+def parse_decision(doc: SourceDoc, site: str = SITE) -> Decision:
     """Parse one decision, or raise ParseError saying why the text is not one.
 
     A copy cut off early (the summary and the complaint only) is still a decision: it is
     refused only when it shows neither a summary nor a known section with paragraphs.
-    """
+    ``site``: the published site (OQA_CRAWL_BASE_URL); a page URL on another host is not
+    taken as the decision's link (see :func:`_published_url`)."""
     lines = clean_lines(doc.text)
     if len(lines) > MAX_LINES:
         raise ParseError(doc.path, f"{len(lines):,} lines: too many for one decision")
@@ -97,11 +100,11 @@ def parse_decision(doc: SourceDoc) -> Decision:
         raise ParseError(
             doc.path, "no decision body (no summary and no known section heading with paragraphs)"
         )
-    fields = _fields(doc, reader, ref)
+    fields = _fields(doc, reader, ref, site)
     return Decision(**fields, text=_compose_text(fields, summary_line=bool(reader.summary)))
 
 
-def _fields(doc: SourceDoc, reader: _Reader, ref: str) -> dict[str, Any]:
+def _fields(doc: SourceDoc, reader: _Reader, ref: str, site: str) -> dict[str, Any]:
     """Every Decision field but ``text``, normalised."""
     header, sections = reader.header, reader.sections_out()
     summary = " ".join(reader.summary)
@@ -117,6 +120,7 @@ def _fields(doc: SourceDoc, reader: _Reader, ref: str) -> dict[str, Any]:
         or _organisation_in(body)
         or UNKNOWN_ORGANISATION
     )
+    url, read_from = _published_url(doc, decision_url(ref, *_category(header), site=site), site)
     return {
         "ref": ref,
         "organisation": normalise_organisation(organisation),
@@ -125,7 +129,8 @@ def _fields(doc: SourceDoc, reader: _Reader, ref: str) -> dict[str, Any]:
         "outcome": outcome,
         "outcome_raw": header.outcome_raw,
         "date": parse_date(header.date_raw) if header.date_raw else None,
-        "url": normalise_url(doc.url) if doc.url else decision_url(ref, *_category(header)),
+        "url": url,
+        "read_from": read_from,
         "summary": summary or stand_in,
         "sections": sections,
         "reasons": extract_reasons(outcome, summary, sections),
@@ -313,6 +318,21 @@ def _paragraph_mark(lines: list[str]) -> Mark:
         and not probe.read(line)
     ]
     return dominant_mark(candidates)
+
+
+def _published_url(doc: SourceDoc, derived: str, site: str) -> tuple[str, str]:
+    """(the decision's link, where this copy was read).
+
+    A page's canonical link or sidecar URL is the link only on the site's own host: a
+    copy may name any address, and a link the answer offers must not lead elsewhere. Another
+    host is kept as words ("copy from HOST"), the link is then derived from the reference."""
+    file = f"file {Path(doc.path).name}"
+    host = url_host(doc.url) if doc.url else ""
+    if not host:
+        return derived, file
+    if host == url_host(site):
+        return normalise_url(doc.url or ""), host
+    return derived, f"{file}, copy from {host}"
 
 
 def _fallback_ref(doc: SourceDoc) -> str:

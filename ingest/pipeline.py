@@ -29,6 +29,7 @@ from ingest.store import IndexIdentity, Store, open_store
 
 logger = logging.getLogger(__name__)
 
+_MAX_REASON = 300  # characters of a failure's reason (an exception's text can be a page long)
 ProgressCallback = Callable[[int, int, str], None]
 """Called with (decisions read so far, in all, where the last came from): one a file, or one
 a line of a bulk file."""
@@ -39,6 +40,8 @@ class BuildSummary:
     seen: int = 0
     parsed: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)
+    # Entries a source folder holds that are not read: hidden files, links (see discover).
+    skipped: list[tuple[str, str]] = field(default_factory=list)
     unchanged: int = 0
     added_decisions: int = 0
     updated_decisions: int = 0
@@ -53,7 +56,8 @@ class BuildSummary:
             f"{self.seen} files seen, {self.parsed} parsed, {len(self.failed)} failed, "
             f"{self.added_decisions} decisions added, {self.updated_decisions} updated, "
             f"{self.unchanged} unchanged, {self.chunks_added} chunks added, "
-            f"{self.chunks_reused} chunks reused, {self.pruned} pruned, {self.seconds:.1f} s"
+            f"{self.chunks_reused} chunks reused, {self.pruned} pruned, "
+            f"{len(self.skipped)} entries skipped, {self.seconds:.1f} s"
         )
 
     def time(self, stage: str, seconds: float) -> None:
@@ -77,20 +81,24 @@ def build(
     store_dir: Path | None = None,
     prune: bool = False,
     progress: ProgressCallback | None = None,
+    replace: bool = False,
 ) -> BuildSummary:
-    """Index every decision file under ``sources``; see the module docstring."""
+    """Index every decision file under ``sources``; see the module docstring.
+
+    A decision already indexed from another file is a conflict, reported and left as it
+    is, unless ``replace``: a file elsewhere must not silently take over a reference."""
     started = time.perf_counter()
-    embedder = get_embedder(settings)
-    store = open_store(settings, store_dir, read_only=False)
+    store = open_store(settings, store_dir, read_only=False)  # before the model: fails fast
     try:
+        embedder = get_embedder(settings)
         store.claim_identity(index_identity(settings, embedder))
         store.mark_started()
         store.backfill_decision_keywords()
         _backfill_overviews(store, embedder)
-        run = _BuildRun(
-            store, embedder, chunk_limits(settings, embedder), settings.build_flush_chunks
-        )
-        paths = [(path, root) for root in sources for path in discover(root)]
+        run = _BuildRun(store, embedder, settings, replace)
+        paths = [
+            (path, root) for root in sources for path in discover(root, run.summary.skipped)
+        ]
         total = sum(count_lines(path) if is_bulk(path) else 1 for path, _ in paths)
         for done, (label, doc) in enumerate(_read_all(paths), start=1):
             run.add(label, doc)
@@ -112,53 +120,97 @@ def build(
 class _BuildRun:
     """State of one build: what was seen and what waits to be embedded."""
 
-    def __init__(
-        self, store: Store, embedder: Embedder, limits: ChunkLimits, flush_chunks: int
-    ) -> None:
+    def __init__(self, store: Store, embedder: Embedder, settings: Settings, replace: bool) -> None:
         self.store = store
-        self.flush_chunks = flush_chunks
+        self.flush_chunks = settings.build_flush_chunks
+        self.site = settings.crawl_base_url
         self.embedder = embedder
-        self.limits = limits
+        self.limits = chunk_limits(settings, embedder)
         self.summary = BuildSummary()
         self.known = store.known_doc_hashes()
+        self.indexed_from = store.source_paths()
+        self.replace = replace
         self.seen_refs: dict[str, str] = {}
         self.pending: list[tuple[Decision, list[Chunk]]] = []
 
     def add(self, label: str, doc: SourceDoc | SourceError) -> None:
-        """One file's decision, or one line's of a bulk file (``label``: where it came from)."""
+        """One file's decision, or one line's of a bulk file (``label``: where it came from,
+        ``doc`` the text read or why none could be)."""
         self.summary.seen += 1
-        tick = time.perf_counter()
+        read = self._read(label, doc)
+        if read is not None:
+            self._queue(*read)
+
+    def _read(
+        self, label: str, doc: SourceDoc | SourceError
+    ) -> tuple[Decision, list[Chunk]] | None:
+        """The decision and its chunks when they are to be written; None when it failed
+        (reported), is a duplicate or conflict (reported) or is unchanged."""
+        path = Path(label)
         try:
             if isinstance(doc, SourceError):
                 raise doc
-            decision = parse_decision(doc)
+            decision = self._parse(doc)
+            self.summary.parsed += 1
+            if self._is_duplicate(decision, path) or self._conflicts(decision, path):
+                return None
+            if self.known.get(decision.ref) == decision.doc_hash:
+                self.summary.unchanged += 1
+                return None
+            return decision, self._chunk(decision)
         except SourceError as error:
-            self.summary.failed.append((label, error.reason))
+            self._fail(path, error.reason)
             logger.warning("skipped %s", error)
-            return
+        except Exception as error:  # one odd file must not stop the build
+            # Whatever a file makes the parser or chunker raise, it is that file's failure:
+            # reported in one line (the traceback with -v) and the build goes on.
+            self._fail(path, f"could not be read ({type(error).__name__}: {error})")
+            logger.info("skipped %s", path, exc_info=True)
+        return None
+
+    def _parse(self, doc: SourceDoc) -> Decision:
+        tick = time.perf_counter()
+        try:
+            return parse_decision(doc, self.site)
         finally:
             self.summary.time("parse", time.perf_counter() - tick)
-        self.summary.parsed += 1
-        if self._is_duplicate(decision, label):
-            return
-        if self.known.get(decision.ref) == decision.doc_hash:
-            self.summary.unchanged += 1
-            return
-        self._queue(decision)
 
-    def _is_duplicate(self, decision: Decision, label: str) -> bool:
-        first = self.seen_refs.setdefault(decision.ref, label)
-        if first == label:
+    def _fail(self, path: Path, reason: str) -> None:
+        self.summary.failed.append((str(path), " ".join(reason.split())[:_MAX_REASON]))
+
+    def _is_duplicate(self, decision: Decision, path: Path) -> bool:
+        first = self.seen_refs.setdefault(decision.ref, str(path))
+        if first == str(path):
             return False
-        self.summary.failed.append(
-            (label, f"reference {decision.ref} already read from {first}; skipped")
+        self._fail(path, f"reference {decision.ref} already read from {first}; skipped")
+        return True
+
+    def _conflicts(self, decision: Decision, path: Path) -> bool:
+        """True (and reported) when the reference is indexed from another file and this
+        one differs: applied only with ``replace``."""
+        indexed = self.indexed_from.get(decision.ref)
+        if (
+            self.replace
+            or indexed is None
+            or self.known.get(decision.ref) == decision.doc_hash
+            or _same_file(Path(indexed), path)
+        ):
+            return False
+        self._fail(
+            path,
+            f"reference {decision.ref} is already indexed from {indexed}; not replaced "
+            "(build with --replace to index this file instead)",
         )
         return True
 
-    def _queue(self, decision: Decision) -> None:
+    def _chunk(self, decision: Decision) -> list[Chunk]:
         tick = time.perf_counter()
-        chunks = chunk_decision(decision, self.limits, self.embedder.count_tokens)
-        self.summary.time("chunk", time.perf_counter() - tick)
+        try:
+            return chunk_decision(decision, self.limits, self.embedder.count_tokens)
+        finally:
+            self.summary.time("chunk", time.perf_counter() - tick)
+
+    def _queue(self, decision: Decision, chunks: list[Chunk]) -> None:
         if decision.ref in self.known:
             self.summary.updated_decisions += 1
         else:
@@ -202,8 +254,9 @@ def overview_vectors(embedder: Embedder, decisions: list[Decision]) -> dict[str,
 def _backfill_overviews(store: Store, embedder: Embedder) -> None:
     missing = store.decisions_without_overview()
     if missing:
-        logger.info("adding decision vectors to %d decisions indexed before they existed",
-                    len(missing))
+        logger.info(
+            "adding decision vectors to %d decisions indexed before they existed", len(missing)
+        )
         store.add_overviews(overview_vectors(embedder, missing))
 
 
@@ -220,6 +273,13 @@ def _read_all(paths: list[tuple[Path, Path]]) -> Iterator[tuple[str, SourceDoc |
             continue
         for doc in read_lines(path):
             yield doc.path, doc
+
+
+def _same_file(first: Path, second: Path) -> bool:
+    try:
+        return first.resolve() == second.resolve()
+    except (OSError, RuntimeError):  # a link loop
+        return first == second
 
 
 def _prune(store: Store, sources: list[Path], seen: dict[str, str]) -> int:

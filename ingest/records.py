@@ -127,6 +127,11 @@ class Decision(BaseModel):
     compliance: ComplianceFact | None = None
     text: str = Field(description="Cleaned decision text (header, summary, sections).")
     source_path: str = ""
+    read_from: str = Field(
+        "",
+        description='Where this copy was read: the site\'s host ("www.lgo.org.uk") for a page '
+        'of it, else "file NAME" (with ", copy from HOST" when the copy names another site).',
+    )
 
     @property
     def doc_hash(self) -> str:

@@ -12,8 +12,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from ingest.errors import SettingsError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_MODEL = "bundled:all-MiniLM-L6-v2"
@@ -174,5 +176,24 @@ class Settings(BaseSettings):
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """The process-wide settings, read once from the environment."""
-    return Settings()
+    """The process-wide settings, read once from the environment; a value that is not valid
+    raises SettingsError naming the variable."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        raise SettingsError(settings_problem(error)) from error
+
+
+def settings_problem(error: ValidationError) -> str:
+    """``OQA_RESULTS_K=0``: "OQA_RESULTS_K is 0: Input should be greater than or equal to 1 ..."."""
+    problems = [
+        f"OQA_{'_'.join(str(part) for part in item['loc']).upper()} is "
+        f"{_shown(str(item['loc'][0]), item['input'])}: {item['msg']}"
+        for item in error.errors()
+    ]
+    return f"{'; '.join(problems)}. Fix the environment variable (or .env line)."
+
+
+def _shown(name: str, value: object) -> str:
+    field = Settings.model_fields.get(name)
+    return "***" if field is not None and field.annotation is SecretStr else repr(value)

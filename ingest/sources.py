@@ -32,19 +32,36 @@ MAX_SOURCE_BYTES = 5_000_000
 SIDECAR_SUFFIX = ".meta.json"
 
 
-def discover(root: Path) -> Iterator[Path]:
-    """Supported files under ``root`` (recursively, sorted), or ``root`` itself if a file."""
+def discover(root: Path, skipped: list[tuple[str, str]] | None = None) -> Iterator[Path]:
+    """Supported files under ``root`` (recursively, sorted), or ``root`` itself if a file.
+
+    Entries passed over are appended to ``skipped`` with why, so that a build can count
+    them: hidden files, links to folders (never followed: one can loop back to its parent)
+    and links that lead nowhere or round in a loop."""
     if root.is_file():
         yield root
         return
     for path in sorted(root.rglob("*")):
-        # A folder can be named "x.txt"; only files are sources.
-        if (
-            path.suffix.lower() in SUPPORTED_SUFFIXES
-            and not path.name.startswith(".")
-            and path.is_file()
-        ):
+        why = _not_read(path)
+        if why is None:
             yield path
+        elif why and skipped is not None:
+            skipped.append((str(path), why))
+
+
+def _not_read(path: Path) -> str | None:
+    """None for a decision file to read, else why not ("" when it is nothing to report:
+    another kind of file, or a folder that is walked)."""
+    if path.is_symlink() and not path.exists():
+        # A dangling link, or one that loops (resolving it fails either way).
+        return "a link that leads to no file; not read"
+    if path.is_dir():
+        return "a link to a folder; not followed" if path.is_symlink() else ""
+    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+        return ""
+    if path.name.startswith("."):
+        return "a hidden file; not read"
+    return None if path.is_file() else "not a regular file; not read"
 
 
 def read_source(path: Path, root: Path | None = None) -> SourceDoc:

@@ -10,6 +10,7 @@ SQLite is never returned, and ``verify --repair`` removes it.
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 import threading
 import time
@@ -21,13 +22,13 @@ from pathlib import Path
 
 import numpy as np
 
-from ingest.errors import IndexMismatchError, IndexMissingError
+from ingest.errors import IndexMismatchError, IndexMissingError, IndexUnusableError
 from ingest.filters import DecisionFilter
 from ingest.filters import filter_sql as _filter_sql
 from ingest.filters import marks as _marks
 from ingest.records import Chunk, Decision
 from ingest.settings import Settings
-from ingest.vectors import VectorIndex, open_vector_index
+from ingest.vectors import CHROMA_DIR, VectorIndex, no_vectors_message, open_vector_index
 
 logger = logging.getLogger(__name__)
 
@@ -109,16 +110,22 @@ class ChunkRow:
 class Store:
     """One open index. Readers share it across threads; one process writes."""
 
-    def __init__(self, store_dir: Path, vectors: VectorIndex, read_only: bool) -> None:
+    def __init__(
+        self, store_dir: Path, vectors: VectorIndex, read_only: bool, db: sqlite3.Connection
+    ) -> None:
         self.store_dir = store_dir
         self.read_only = read_only
         self.vectors = vectors
         self._lock = threading.RLock()
-        self._db = _connect(store_dir / DB_NAME, read_only)
+        self._db = db
         # An index built before document types were recorded, opened read-only, holds only
         # statements (reports were not told apart).
         columns = {row[1] for row in self._db.execute("PRAGMA table_info(decisions)")}
         self._document_type = "d.document_type" if "document_type" in columns else "'statement'"
+        # ... and one built before decision-level rows existed has no tables for them: its
+        # decisions are then ranked by their passages alone until it is rebuilt.
+        tables = {row[0] for row in self._db.execute("SELECT name FROM sqlite_master")}
+        self.decision_level = {"decisions_fts", "decision_vectors"} <= tables
         self._match_counts: dict[str, int] = {}  # FTS5 phrase → matching chunks (readers only)
         self._overviews: tuple[tuple[int, int], list[str], np.ndarray] | None = None
 
@@ -349,6 +356,8 @@ class Store:
         self, match: str, k: int, where: DecisionFilter | None = None
     ) -> list[tuple[str, float]]:
         """(decision ref, BM25 score over the whole decision, higher is better)."""
+        if not self.decision_level:
+            return []
         sql, args = _filter_sql(where or DecisionFilter(), prefix="AND")
         query = (
             "SELECT d.ref, -bm25(decisions_fts) AS score FROM decisions_fts"
@@ -373,6 +382,8 @@ class Store:
     def overview_matrix(self) -> tuple[list[str], np.ndarray]:
         """Every decision's opening vector: (refs, matrix with one row each). Read once per
         store state and kept (a reader searches it with one matrix product)."""
+        if not self.decision_level:
+            return [], np.zeros((0, 0), dtype=np.float32)
         with self._lock:
             stamp = self._db.execute(
                 "SELECT count(*), coalesce(max(rowid), 0) FROM decision_vectors"
@@ -385,7 +396,7 @@ class Store:
 
     def uses_word(self, word: str) -> bool:
         """Whether any decision's text has ``word`` (stemmed as the keyword index stems)."""
-        if not word.isalpha():
+        if not word.isalpha() or not self.decision_level:
             return False
         query = "SELECT 1 FROM decisions_fts WHERE decisions_fts MATCH ? LIMIT 1"
         with self._lock:
@@ -489,15 +500,51 @@ def _connect(path: Path, read_only: bool) -> sqlite3.Connection:
                 f"No index found in {path.parent}. Build one with "
                 f"`python -m ingest build --store {path.parent}`."
             )
-        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        db = sqlite3.connect(_read_only_uri(path), uri=True, check_same_thread=False)
     else:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise IndexUnusableError(
+                f"Cannot create the index folder {path.parent} ({error.strerror or error}); "
+                "give --store (or OQA_STORE_DIR) a folder that can be written."
+            ) from error
         db = sqlite3.connect(path, check_same_thread=False)
-        db.execute("PRAGMA journal_mode=WAL")
-        db.executescript(_SCHEMA)
-        _add_missing_columns(db)
-    db.execute("PRAGMA busy_timeout=10000")
+    try:
+        db.execute("PRAGMA busy_timeout=10000")
+        db.execute("SELECT count(*) FROM sqlite_master").fetchone()  # reads the file's header
+        if not read_only:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.executescript(_SCHEMA)
+            _add_missing_columns(db)
+    except sqlite3.DatabaseError as error:
+        db.close()
+        raise IndexUnusableError(sqlite_problem(path, error)) from error
     return db
+
+
+def _read_only_uri(path: Path) -> str:
+    """A WAL-mode file on read-only media opens only if its ``-wal`` and ``-shm`` files are
+    there or can be made; without them (a published copy) nothing is pending in a log, so
+    the file is opened as immutable: no log, no locks, nothing written."""
+    log = path.with_name(path.name + "-wal")
+    if not log.exists() and not os.access(path.parent, os.W_OK):
+        return f"file:{path}?mode=ro&immutable=1"
+    return f"file:{path}?mode=ro"
+
+
+def sqlite_problem(path: Path, error: sqlite3.DatabaseError) -> str:
+    """The sentence for an index file SQLite cannot use."""
+    if isinstance(error, sqlite3.OperationalError):  # access to the file, not its content
+        return (
+            f"The index file {path} cannot be used ({error}); check that it and its folder "
+            "can be read (and written, to build), and that no other build holds it."
+        )
+    return (
+        f"The index file {path} is damaged or is not an index ({error}). Rebuild the index "
+        f"with `python -m ingest build --store NEW_DIR`, or delete {path.parent} and build it "
+        "again."
+    )
 
 
 def _add_missing_columns(db: sqlite3.Connection) -> None:
@@ -542,12 +589,72 @@ def _heading(decision: Decision, section: str) -> str:
 def open_store(settings: Settings, store_dir: Path | None = None, read_only: bool = True) -> Store:
     """Open the index at ``store_dir`` (default: the settings' store)."""
     directory = Path(store_dir or settings.store_dir)
-    # SQLite first: a missing index must fail before Chroma creates an empty one.
-    db_path = directory / DB_NAME
-    if read_only and not db_path.exists():
-        _connect(db_path, read_only=True)
-    vectors = open_vector_index(settings, directory)
-    return Store(directory, vectors, read_only)
+    if directory.exists() and not directory.is_dir():
+        raise IndexUnusableError(
+            f"{directory} is a file, not an index folder; give --store (or OQA_STORE_DIR) a "
+            "folder."
+        )
+    if not read_only:
+        _check_writable(directory)
+    # SQLite first: a missing index, or one built with another model (whose vectors are in
+    # another collection), must fail before Chroma is opened.
+    db = _connect(directory / DB_NAME, read_only)
+    try:
+        if read_only:
+            _check_built(db, directory, settings.embedding_model)
+        vectors = open_vector_index(settings, directory, read_only)
+    except BaseException:
+        db.close()
+        raise
+    store = Store(directory, vectors, read_only, db)
+    if read_only:
+        _check_vectors(store)
+    return store
+
+
+def _check_built(db: sqlite3.Connection, directory: Path, wanted: str) -> None:
+    """Refuse an index not built yet, or built with another model, before its vectors are
+    looked for (they would be missing, or in another collection)."""
+    try:
+        meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
+    except sqlite3.DatabaseError as error:  # a SQLite file, but not an index's
+        raise IndexUnusableError(
+            f"{directory / DB_NAME} is not an index ({error}). Build one with "
+            f"`python -m ingest build --store {directory}`."
+        ) from error
+    if "model" not in meta:
+        raise IndexMissingError(
+            f"The index in {directory} is empty. Build it with "
+            f"`python -m ingest build --store {directory}`."
+        )
+    if meta["model"] != wanted:
+        built = IndexIdentity(meta["model"], int(meta["dimension"]), meta["chunking"])
+        raise IndexMismatchError(
+            mismatch_message(directory, built.describe(), f"model {wanted}", built.model)
+        )
+
+
+def _check_writable(directory: Path) -> None:
+    """A writer refuses a read-only index in one sentence (SQLite and Chroma would fail
+    half-way with "attempt to write a readonly database")."""
+    parts = [directory, directory / DB_NAME, *directory.glob(f"{DB_NAME}-*")]
+    chroma = directory / CHROMA_DIR
+    parts += [chroma, *chroma.rglob("*")] if chroma.is_dir() else []
+    locked = next((p for p in parts if p.exists() and not os.access(p, os.W_OK)), None)
+    if locked is not None:
+        raise IndexUnusableError(
+            f"The index in {directory} is read-only ({locked} cannot be written). Build into "
+            "a writable folder (--store DIR or OQA_STORE_DIR) and publish that folder."
+        )
+
+
+def _check_vectors(store: Store) -> None:
+    """Chunks without a single vector: the vector store was emptied or replaced."""
+    with store.sql() as db:
+        has_chunks = db.execute("SELECT 1 FROM chunks LIMIT 1").fetchone() is not None
+    if has_chunks and store.vectors.count() == 0:
+        store.close()
+        raise IndexMissingError(no_vectors_message(store.store_dir))
 
 
 @contextmanager

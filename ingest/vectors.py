@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import logging
+import os
+import shutil
+import tempfile
+import weakref
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
-from ingest.errors import StoreUnavailableError
+from ingest.errors import IndexMissingError, StoreUnavailableError
 from ingest.records import Chunk, content_hash
 from ingest.settings import Settings
 
@@ -131,22 +135,86 @@ def chroma_client(settings: Settings, store_dir: Path) -> object:
     return chromadb.PersistentClient(path=str(store_dir / CHROMA_DIR), settings=chroma_settings)
 
 
-def open_vector_index(settings: Settings, store_dir: Path) -> VectorIndex:
+def open_vector_index(settings: Settings, store_dir: Path, read_only: bool = False) -> VectorIndex:
+    """The collection of ``settings``' model. A reader never creates one: a missing vector
+    store is an error, not an empty one that would leave search to keywords alone."""
     import httpx
-    from chromadb.errors import ChromaError
+    from chromadb.errors import ChromaError, NotFoundError
 
+    where = store_dir if settings.chroma_host or not read_only else _readable_copy(store_dir)
     try:
-        client = chroma_client(settings, store_dir)
-        collection = client.get_or_create_collection(
-            collection_name(settings),
-            configuration={"hnsw": {"space": "cosine"}},
-            embedding_function=None,
-        )
-    except (ValueError, ChromaError, httpx.HTTPError) as error:
-        if not settings.chroma_host:
-            raise
-        raise StoreUnavailableError(_server_problem(settings, error)) from error
-    return VectorIndex(collection)
+        client = chroma_client(settings, where)
+        if read_only:
+            collection = client.get_collection(collection_name(settings), embedding_function=None)
+        else:
+            collection = client.get_or_create_collection(
+                collection_name(settings),
+                configuration={"hnsw": {"space": "cosine"}},
+                embedding_function=None,
+            )
+    except (NotFoundError, ValueError) as error:
+        if not read_only or "does not exist" not in str(error):
+            raise StoreUnavailableError(_problem(settings, store_dir, error)) from error
+        raise IndexMissingError(no_vectors_message(store_dir)) from error
+    except (ChromaError, httpx.HTTPError) as error:
+        raise StoreUnavailableError(_problem(settings, store_dir, error)) from error
+    index = VectorIndex(collection)
+    if where != store_dir:  # the private copy goes when the index does
+        weakref.finalize(index, shutil.rmtree, where, True)
+    return index
+
+
+def no_vectors_message(store_dir: Path) -> str:
+    return (
+        f"The index in {store_dir} has no vector store (its {CHROMA_DIR} folder or collection "
+        "is missing), so questions cannot be searched by meaning. Run `python -m ingest verify "
+        f"--repair --store {store_dir}` and then `python -m ingest build --store {store_dir}` "
+        "with your sources to embed the decisions again."
+    )
+
+
+def _readable_copy(store_dir: Path) -> Path:
+    """``store_dir``, or a private copy of its Chroma folder when that is read-only: Chroma
+    writes to its files even to read (migrations, locks), so it cannot open them in place."""
+    folder = store_dir / CHROMA_DIR
+    if not folder.is_dir():
+        raise IndexMissingError(no_vectors_message(store_dir))
+    if all(os.access(path, os.W_OK) for path in (folder, *folder.rglob("*"))):
+        return store_dir
+    copy = Path(tempfile.mkdtemp(prefix="oqa-vectors-"))
+    try:
+        _copy_files(folder, copy / CHROMA_DIR)
+    except OSError as error:
+        shutil.rmtree(copy, ignore_errors=True)
+        raise StoreUnavailableError(
+            f"The vector store in {folder} is read-only and could not be copied to a temporary "
+            f"folder ({error.strerror or error}); give this process a writable copy of the index "
+            "(OQA_STORE_DIR), or serve the vectors from a Chroma server (OQA_CHROMA_HOST)."
+        ) from error
+    logger.info("%s is read-only: reading a private copy of it in %s", folder, copy)
+    return copy
+
+
+def _copy_files(source: Path, target: Path) -> None:
+    """Contents only, not permissions: the copy must be writable for Chroma."""
+    target.mkdir(parents=True, exist_ok=True)
+    for path in source.rglob("*"):
+        destination = target / path.relative_to(source)
+        if path.is_dir():
+            destination.mkdir(parents=True, exist_ok=True)
+        else:
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, destination)
+
+
+def _problem(settings: Settings, store_dir: Path, error: Exception) -> str:
+    if settings.chroma_host:
+        return _server_problem(settings, error)
+    return (
+        f"The vector store in {store_dir / CHROMA_DIR} cannot be opened "
+        f"({str(error) or type(error).__name__}). Check that the folder is complete and "
+        f"readable, or rebuild the index: `python -m ingest build --store NEW_DIR`."
+    )
 
 
 def _server_problem(settings: Settings, error: Exception) -> str:

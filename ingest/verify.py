@@ -28,6 +28,7 @@ What ``repair`` does, in this order (SQLite is the source of truth):
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 from collections import Counter
 from dataclasses import asdict, dataclass, field
@@ -60,6 +61,8 @@ class VerifyReport:
     keyword_missing: list[int] = field(default_factory=list)
     keyword_stale: list[int] = field(default_factory=list)
     keyword_integrity: str = ""
+    # Why FTS5's own check could not run (a read-only index); the other checks still did.
+    keyword_integrity_skipped: str = ""
     missing_vectors: list[str] = field(default_factory=list)
     orphan_vectors: list[str] = field(default_factory=list)
     reason_mismatches: list[str] = field(default_factory=list)
@@ -104,6 +107,8 @@ class VerifyReport:
         )
         state = "consistent" if self.ok else "INCONSISTENT"
         out = [f"{counts}: {state}", *self.problems()]
+        if self.keyword_integrity_skipped:
+            out.append(f"keyword index integrity check not run: {self.keyword_integrity_skipped}")
         if self.interrupted:
             out.append("the last build did not finish; run `python -m ingest build` again")
         return out
@@ -121,7 +126,11 @@ def verify(store: Store) -> VerifyReport:
     report.duplicate_vectors = sorted(i for i, n in Counter(listed).items() if n > 1)
     report.missing_vectors = sorted(chunk_ids - set(listed))
     report.orphan_vectors = sorted(set(listed) - chunk_ids)
-    report.keyword_integrity = _keyword_integrity(store.store_dir / DB_NAME)
+    db_path = store.store_dir / DB_NAME
+    if os.access(db_path, os.W_OK):
+        report.keyword_integrity = _keyword_integrity(db_path)
+    else:
+        report.keyword_integrity_skipped = "the index is read-only (FTS5 checks with a write)"
     return report
 
 

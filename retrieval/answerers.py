@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 from ingest.chunk import SUMMARY_SECTION
 from ingest.reasons import find_reasons
 from ingest.records import Decision
-from retrieval.checker import looks_like_instruction
-from retrieval.citations import CitationList, sentences
+from retrieval.citations import CitationList, statements
 from retrieval.keywords import content_terms
 from retrieval.labels import LEGAL_TESTS, NOT_INVESTIGATED, outcome_label, reason_label
 from retrieval.search import is_boilerplate
@@ -41,15 +40,16 @@ class Draft:
     citations: CitationList = field(default_factory=CitationList)
     lines: list[str] = field(default_factory=list)
 
-    def add(self, decision: Decision, quote: str, section: str, template: str) -> bool:
-        """Add ``template`` (with ``{quote}``) citing ``quote``; False if it is not verbatim
-        or is an instruction planted in the text (quoting it would only spread it)."""
-        if looks_like_instruction(quote):
-            return False
+    def add(self, decision: Decision, quote: str, section: str, intro: str) -> bool:
+        """Add ``intro`` and then ``quote`` in quotation marks, citing it; False if it cannot be
+        cited (not verbatim, or an instruction planted in the text: see CitationList.cite).
+
+        Plain concatenation, never a format string: ``intro`` holds document text (a name, a
+        heading) in which a ``{x}`` is just characters."""
         n = self.citations.cite(decision, quote, section)
         if n is None:
             return False
-        self.lines.append(f"{template.format(quote=quote)} [{n}]")
+        self.lines.append(intro + "“" + quote + "” [" + str(n) + "]")
         return True
 
     def add_derived(self, text: str, n: int) -> None:
@@ -113,7 +113,7 @@ class ExtractiveAnswerer:
         )
         for i, (quote, section) in enumerate(lead):
             intro = _intro(top, verb) if i == 0 else "It went on: "
-            draft.add(top, quote, section, intro + "“{quote}”")
+            draft.add(top, quote, section, intro)
         # For an investigated decision the reasons concern only the parts left out.
         self._name_reasons(draft, top, "One part was not investigated" if investigated else "")
         others = [h for h in hits[1:] if h.outcome in NOT_INVESTIGATED and h.reasons]
@@ -125,7 +125,7 @@ class ExtractiveAnswerer:
                     decision,
                     quote,
                     section,
-                    f"A similar decision, {_name(decision)}, gave this reason: “{{quote}}”",
+                    f"A similar decision, {_name(decision)}, gave this reason: ",
                 )
 
     def _similar(
@@ -134,14 +134,14 @@ class ExtractiveAnswerer:
         """The decision in focus in one quoted sentence, then each similar one in one."""
         for quote, section in _lead_sentences(focus)[:1]:
             draft.add(
-                focus, quote, section, f"Decisions like {_name(focus)}, which said: “{{quote}}”"
+                focus, quote, section, f"Decisions like {_name(focus)}, which said: "
             )
         for hit in hits[:MAX_SIMILAR]:
             decision = decisions[hit.ref]
             why = "; ".join(hit.why_similar)
             intro = f"{_name(decision)}, {outcome_label(hit.outcome)}{f' ({why})' if why else ''}"
             for quote, section in _lead_sentences(decision)[:1]:
-                draft.add(decision, quote, section, intro + ": “{quote}”")
+                draft.add(decision, quote, section, intro + ": ")
 
     def _name_reasons(self, draft: Draft, decision: Decision, lead_in: str = "") -> None:
         for reason in decision.reasons:
@@ -161,14 +161,14 @@ class ExtractiveAnswerer:
             f"{outcome_label(decision.outcome.value)}"
             f"{', ' + decision.date.strftime('%-d %B %Y') if decision.date else ''})"
         )
-        summary = sentences(decision.summary)[:MAX_LEAD_SENTENCES]
+        summary = statements(decision.summary)[:MAX_LEAD_SENTENCES]
         for i, quote in enumerate(summary):
             prefix = f"{header}: " if i == 0 else "The summary goes on: "
-            draft.add(decision, quote, SUMMARY_SECTION, prefix + "“{quote}”")
+            draft.add(decision, quote, SUMMARY_SECTION, prefix)
         if decision.reasons:
             self._name_reasons(draft, decision)
         for quote, section in _best_sentences(plan, hit, 2, skip_summary=bool(summary)):
-            draft.add(decision, quote, section, f"It also says ({section}): “{{quote}}”")
+            draft.add(decision, quote, section, f"It also says ({section}): ")
 
     def _general(
         self, draft: Draft, plan: QueryPlan, hits: list[DecisionHit], decisions: dict[str, Decision]
@@ -180,7 +180,7 @@ class ExtractiveAnswerer:
                     decision,
                     quote,
                     section,
-                    f"In {_name(decision)}, {outcome_label(hit.outcome)}: “{{quote}}”",
+                    f"In {_name(decision)}, {outcome_label(hit.outcome)}: ",
                 )
 
 
@@ -195,26 +195,26 @@ def _intro(decision: Decision, verb: str) -> str:
 def _reason_sentences(decision: Decision) -> list[tuple[str, str]]:
     """Summary sentences that say why the complaint was not investigated."""
     found = []
-    for quote in sentences(decision.summary):
+    for quote in statements(decision.summary):
         if find_reasons(quote) or _NOT_INVESTIGATING.search(quote):
             found.append((quote, SUMMARY_SECTION))
     if not found and decision.outcome.value in NOT_INVESTIGATED:
-        found = [(q, SUMMARY_SECTION) for q in sentences(decision.summary)[:2]]
+        found = [(q, SUMMARY_SECTION) for q in statements(decision.summary)[:2]]
     return found
 
 
 def _lead_sentences(decision: Decision) -> list[tuple[str, str]]:
     """The stated reason of a decision not investigated, else its summary's first sentence."""
     reasons = _reason_sentences(decision)
-    return reasons or [(q, SUMMARY_SECTION) for q in sentences(decision.summary)[:1]]
+    return reasons or [(q, SUMMARY_SECTION) for q in statements(decision.summary)[:1]]
 
 
 def _sentence_stating(decision: Decision, reason: str) -> tuple[str, str] | None:
     """The first sentence (summary, then the closing sections) that gives ``reason``."""
-    candidates = [(q, SUMMARY_SECTION) for q in sentences(decision.summary)]
+    candidates = [(q, SUMMARY_SECTION) for q in statements(decision.summary)]
     for section in reversed(decision.sections):  # Final decision / assessment come last
         for paragraph in section.paragraphs:
-            candidates += [(q, section.heading) for q in sentences(paragraph.text)]
+            candidates += [(q, section.heading) for q in statements(paragraph.text)]
     for quote, section in candidates:
         if reason in {r.value for r in find_reasons(quote)}:
             return quote, section
@@ -230,7 +230,7 @@ def _best_sentences(
     for passage_rank, passage in enumerate(hit.passages):
         if skip_summary and passage.section == SUMMARY_SECTION:
             continue
-        for position, quote in enumerate(sentences(passage.text)):
+        for position, quote in enumerate(statements(passage.text)):
             overlap = len(wanted & content_terms(quote))
             # Case-specific text beats the standard paragraphs; then more shared words;
             # then earlier passages and sentences.

@@ -24,7 +24,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
-from retrieval.citations import sentences
+from retrieval.citations import sentences, statements
 from retrieval.keywords import STOPWORDS
 from retrieval.types import RemovedSentence
 
@@ -50,12 +50,6 @@ _CLAIM_STOPWORDS = STOPWORDS - {
     "complaint", "complaints", "complain", "complained",
 }  # fmt: skip
 MIN_CLAIM_WORDS = 3  # "The Council apologised" is a claim; "The complaint" is a heading
-_INSTRUCTION = re.compile(
-    r"\b(?:ignore|disregard|forget|override)\b[^.]{0,40}\b(?:instructions?|prompts?|rules|"
-    r"above|previous)\b|\bsystem prompt\b|\byou are now\b|\bas an ai\b|\bnew instructions?\b",
-    re.I,
-)
-
 
 @dataclass(frozen=True)
 class Claim:
@@ -211,7 +205,7 @@ def best_support(claim: str, passage: Evidence) -> tuple[float, str]:
     header = claim_terms(passage.header)
     negated = negated_words(claim)
     best = (0.0, "")
-    for window in _windows(evidence_sentences(passage.text)):
+    for window in _windows(statements(passage.text)):
         denied = negated_words(" ".join(window))
         if not negated <= denied or (denied & wanted) - negated:
             continue  # the evidence does not deny what the claim denies, or denies its point
@@ -238,16 +232,6 @@ def claim_terms(text: str) -> set[str]:
     """Content words cut to six letters, so "refused", "refusal" and "refusing" meet."""
     words = re.findall(r"[a-z0-9]+", text.lower())
     return {w[:6] for w in words if w not in _CLAIM_STOPWORDS and len(w) > 2}
-
-
-def looks_like_instruction(sentence: str) -> bool:
-    """A sentence addressed to a reader or model ("ignore previous instructions ...")."""
-    return bool(_INSTRUCTION.search(sentence))
-
-
-def evidence_sentences(text: str) -> list[str]:
-    """The passage's sentences that state something (instructions to a reader are dropped)."""
-    return [s for s in sentences(text) if not looks_like_instruction(s)]
 
 
 def _windows(items: list[str]) -> Iterator[list[str]]:

@@ -7,11 +7,13 @@ from dataclasses import dataclass, field
 
 from ingest.chunk import SUMMARY_SECTION
 from ingest.records import Decision
+from retrieval.instructions import looks_like_instruction
 from retrieval.types import Citation
 
-# A sentence ends at . ! or ? followed by space and a capital, quote or digit; "Mr X."
-# style abbreviations are rare in decisions because the Ombudsman writes "Mr X".
-_SENTENCE = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[\"“‘(]?[A-Z0-9])|\n+")
+# A sentence ends at . ! or ? followed by space and a capital, quote or digit (or markup,
+# "</passage>", which starts something else); "Mr X." style abbreviations are rare in
+# decisions because the Ombudsman writes "Mr X".
+_SENTENCE = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[\"“‘(]?[A-Z0-9]|<)|\n+")
 _ABBREVIATION = re.compile(r"\b(?:e\.g|i\.e|etc|para|paras|s|No|Mr|Mrs|Ms|Dr|St|v)\.$")
 _MARKER = re.compile(r"\[(\d+)\]")
 
@@ -30,6 +32,12 @@ def sentences(text: str) -> list[str]:
     if text[start:].strip():
         pieces.append(text[start:].strip())
     return pieces
+
+
+def statements(text: str) -> list[str]:
+    """The passage's sentences that state something: instructions planted in it are left out
+    (they are never quoted, nor evidence for a claim)."""
+    return [s for s in sentences(text) if not looks_like_instruction(s)]
 
 
 def markers(text: str) -> list[int]:
@@ -60,6 +68,10 @@ class CitationList:
     citations: list[Citation] = field(default_factory=list)
 
     def cite(self, decision: Decision, quote: str, section: str) -> int | None:
+        """The quote's number; None when it is not verbatim text of ``decision`` or is an
+        instruction planted in it (quoting one would only pass it on)."""
+        if looks_like_instruction(quote):
+            return None
         for citation in self.citations:
             if citation.ref == decision.ref and citation.quote == quote:
                 return citation.n
@@ -78,6 +90,7 @@ class CitationList:
             paragraph_text=paragraph_text,
             outcome=decision.outcome.value,
             date=decision.date.isoformat() if decision.date else "",
+            provenance=decision.read_from,
         )
         self.citations.append(citation)
         return citation.n

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 
-from ingest.errors import OQAError
-from ingest.store import DecisionFilter
+from ingest.errors import FilterError, OQAError
+from ingest.store import DB_NAME, DecisionFilter, sqlite_problem
 from retrieval.engine import Engine, open_engine
 from retrieval.labels import outcome_label
 from retrieval.organisation_report import profile_lines
+
+logger = logging.getLogger(__name__)
 
 app = typer.Typer(
     help="Ombudsman Q&A: search decisions, ask cited questions, find similar ones.",
@@ -31,7 +34,7 @@ BatchOption = Annotated[
     Path | None,
     typer.Option("--batch", help='JSONL file of {"id": ..., "query": ...}; JSONL out.'),
 ]
-KOption = Annotated[int | None, typer.Option("--k", help="Decisions to return.")]
+KOption = Annotated[int | None, typer.Option("--k", min=1, help="Decisions to return.")]
 FilterOption = Annotated[
     list[str] | None,
     typer.Option(
@@ -41,6 +44,11 @@ FilterOption = Annotated[
     ),
 ]
 
+_QUERY_OBJECT = 'expected {"id": ..., "query": "text"}'
+NO_RESULTS = (
+    "No decision matches. Check the filters (names must be as the index spells them: "
+    "`python -m retrieval organisation NAME` finds an organisation) or use fewer words."
+)
 _FILTER_KEYS = {
     "organisation": "organisations",
     "category": "categories",
@@ -73,7 +81,10 @@ def parse_filters(pairs: list[str] | None) -> DecisionFilter:
             values[field] = (*values.get(field, ()), value)
         else:
             raise typer.BadParameter(f"unknown filter key {key!r}", param_hint="--filter")
-    return DecisionFilter(**values)
+    try:
+        return DecisionFilter(**values)  # validated and put in canonical form
+    except FilterError as error:
+        raise typer.BadParameter(str(error), param_hint="--filter") from error
 
 
 @app.command("search")
@@ -172,12 +183,13 @@ def _run(
     operation: Callable[[Engine, str], dict[str, Any]],
     printer: Callable[[dict[str, Any]], None],
 ) -> None:
+    lines = _batch_lines(batch) if batch else None  # before the model loads: fails fast
     try:
         engine = open_engine(store_dir=store)
     except OQAError as error:
         _fail(str(error))
-    if batch:
-        _run_batch(engine, batch, operation)
+    if lines is not None:
+        _run_batch(engine, lines, operation)
         return
     if not query.strip():
         _fail("nothing to look up: give a query (or --batch FILE).")
@@ -185,30 +197,60 @@ def _run(
         result = operation(engine, query)
     except OQAError as error:
         _fail(str(error))
+    except sqlite3.DatabaseError as error:
+        _fail(sqlite_problem(engine.index.store.store_dir / DB_NAME, error))
     if as_json:
         typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
     else:
         printer(result)
 
 
+def _batch_lines(batch: Path) -> list[bytes]:
+    try:
+        return batch.read_bytes().splitlines()
+    except OSError as error:
+        _fail(f"cannot read the batch file {batch} ({error.strerror or error}).")
+
+
 def _run_batch(
-    engine: Engine, batch: Path, operation: Callable[[Engine, str], dict[str, Any]]
+    engine: Engine, lines: list[bytes], operation: Callable[[Engine, str], dict[str, Any]]
 ) -> None:
-    """One JSON object in, one out, per line; a bad line gets an error object, not a crash."""
-    for number, line in enumerate(batch.read_text("utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-            result = {"id": item.get("id", number), **operation(engine, str(item["query"]))}
-        except (ValueError, KeyError, TypeError, AttributeError) as error:
-            result = {"id": number, "error": f"line {number}: not a query object ({error})"}
-        except OQAError as error:
-            result = {"id": item.get("id", number), "error": str(error)}
-        sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+    """One JSON object in, one out, per line: whatever a line holds, it gets a result or an
+    error object (with its own id when it has one) and the batch goes on."""
+    for number, line in enumerate(lines, start=1):
+        if line.strip():
+            result = _batch_result(engine, operation, number, line)
+            sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+
+
+def _batch_result(
+    engine: Engine,
+    operation: Callable[[Engine, str], dict[str, Any]],
+    number: int,
+    line: bytes,
+) -> dict[str, Any]:
+    try:
+        item = json.loads(line)
+    except (ValueError, RecursionError) as error:  # not UTF-8, not JSON, nested too deep
+        return {"id": number, "error": f"line {number}: not a query object (not JSON: {error})"}
+    if not isinstance(item, dict):
+        return {"id": number, "error": f"line {number}: not a query object ({_QUERY_OBJECT})"}
+    ident = item.get("id", number)
+    query = item.get("query")
+    if not isinstance(query, str) or not query.strip():
+        return {"id": ident, "error": f"line {number}: no query text ({_QUERY_OBJECT})"}
+    try:
+        return {"id": ident, **operation(engine, query)}
+    except OQAError as error:
+        return {"id": ident, "error": str(error)}
+    except Exception as error:  # one line must not end the batch: it is reported in its place
+        logger.info("batch line %d failed", number, exc_info=True)
+        return {"id": ident, "error": f"line {number}: failed ({type(error).__name__}: {error})"}
 
 
 def _print_search(result: dict[str, Any]) -> None:
+    if not result["results"]:
+        typer.echo(NO_RESULTS)
     for hit in result["results"]:
         typer.echo(
             f"{hit['rank']:>2}. {hit['ref']}  {hit['organisation']}  "
@@ -240,6 +282,6 @@ def _print_similar(result: dict[str, Any]) -> None:
         typer.echo(f"      why: {'; '.join(hit.get('why_similar', []))}")
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     typer.echo(f"Error: {message}", err=True)
     raise typer.Exit(code=2)

@@ -24,7 +24,7 @@ from retrieval.answerers import NO_ANSWER, ExtractiveAnswerer, nearest_subjects
 from retrieval.chain import answer_chain, prepare_chain
 from retrieval.conversation import rewrite
 from retrieval.errors import QuestionError, UnknownReferenceError
-from retrieval.fit import DEFAULT_RULE, is_answerable
+from retrieval.fit import DEFAULT_RULE, fitting_hits, is_answerable
 from retrieval.index import Index, open_index
 from retrieval.llm import LLMFailure
 from retrieval.llm import chat_model as build_chat_model
@@ -224,11 +224,12 @@ class Engine:
             text = NO_ANSWER + nearest_subjects(search.hits)
             yield from _pieces(self._reply(state, text, [], answered=False))
             return
+        hits = fitting_hits(plan, search.hits, decisions, self.abstain_rule)
         notice = self.llm_problem.notice if self.llm_problem else ""
         removed: list[RemovedSentence] = []
         if self.llm is not None and focus is None:  # a list of similar ones stays extractive
             try:
-                draft = yield from self.llm.stream(state["query"], search.hits, decisions)
+                draft = yield from self.llm.stream(state["query"], hits, decisions)
                 yield self._reply(
                     state, draft.text, draft.citations, notice=draft.notice, removed=draft.removed
                 )
@@ -236,7 +237,7 @@ class Engine:
             except LLMFailure as failure:
                 log.info("LLM answer replaced by the extractive one: %s", failure)
                 notice, removed = failure.notice, failure.removed
-        draft = self.answerer.compose(plan, search.hits, decisions, focus)
+        draft = self.answerer.compose(plan, hits, decisions, focus)
         if not draft.items:
             yield from _pieces(self._reply(state, NO_ANSWER, [], answered=False))
             return

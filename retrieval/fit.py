@@ -85,3 +85,14 @@ def is_answerable(
         return True
     decision = decisions.get(top.ref)
     return decision is not None and coverage(plan, decision) >= rule.min_coverage
+
+
+def fitting_hits(
+    plan: QueryPlan,
+    hits: list[DecisionHit],
+    decisions: dict[str, Decision],
+    rule: AbstainRule = DEFAULT_RULE,
+) -> list[DecisionHit]:
+    """The best hit and those after it that answer the question too: a decision about
+    something else is never quoted beside the answer as if it were "a similar decision"."""
+    return hits[:1] + [h for h in hits[1:] if is_answerable(plan, [h], decisions, rule)]

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from ingest.embeddings import Embedder, get_embedder
-from ingest.errors import IndexMismatchError, IndexMissingError
+from ingest.errors import IndexMismatchError
 from ingest.pipeline import index_identity
 from ingest.settings import Settings
 from ingest.store import Store, mismatch_message, open_store
@@ -32,20 +32,7 @@ class Index:
 def open_index(settings: Settings, store_dir: Path | None = None) -> Index:
     store = open_store(settings, store_dir, read_only=True)
     built = store.identity()
-    if built is None:
-        store.close()
-        raise IndexMissingError(
-            f"The index in {store.store_dir} is empty. Build it with "
-            f"`python -m ingest build --store {store.store_dir}`."
-        )
-    if built.model != settings.embedding_model:
-        # Refuse before loading a model the index cannot use.
-        store.close()
-        raise IndexMismatchError(
-            mismatch_message(
-                store.store_dir, built.describe(), f"model {settings.embedding_model}", built.model
-            )
-        )
+    assert built is not None  # open_store refused an empty index (and another model) already
     embedder = get_embedder(settings)
     wanted = index_identity(settings, embedder)
     if built != wanted:

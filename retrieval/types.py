@@ -138,6 +138,8 @@ class Citation:
     paragraph_text: str  # the whole paragraph around the quote, for context
     outcome: str = ""
     date: str = ""
+    # Where the quoted copy was read ("www.lgo.org.uk", "file NAME", "..., copy from HOST").
+    provenance: str = ""
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

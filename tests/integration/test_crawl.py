@@ -394,7 +394,9 @@ def test_report_and_old_layout_parse_with_every_field(site: FixtureSite, tmp_pat
     out = tmp_path / "crawl"
     run(site, out, since=date(2026, 3, 1), until=date(2026, 3, 31))
     run(site, out, since=date(2017, 7, 1), until=date(2017, 7, 31))
-    report = parse_decision(read_source(out / "pages" / "26-905-001.html", out / "pages"))
+    report = parse_decision(
+        read_source(out / "pages" / "26-905-001.html", out / "pages"), site.url
+    )
     assert (report.ref, report.organisation) == ("26 905 001", "Wexcombe Borough Council")
     assert (report.category, report.sub_category) == ("Adult care services", "Charging")
     assert (report.outcome, report.outcome_raw) == (Outcome.UPHELD, "Upheld")
