@@ -1,0 +1,136 @@
+"""The packaged local model on real questions: what the citation checker lets reach the user.
+
+    python bench/llm_real.py --store DIR [--questions 32] [--out FILE.jsonl]
+
+The store must hold the real decisions of ``../shared/realdata/corpus.jsonl``
+(``bench.common.materialise_real_corpus`` writes them one file each, then
+``python -m ingest build --source DIR --store DIR``). The first N questions of
+``../shared/realdata/questions.jsonl`` (taken in turn from each kind) go through
+``Engine.stream_answer`` with ``OQA_ANSWERER=llm`` and the packaged model. Per
+answer: seconds to the first checked sentence on screen and to the finished
+answer, whether the model's answer was shown or the extractive one replaced it
+(and why), each sentence shown with its citations' quotes, and each sentence
+removed with the checker's reason. ``--out`` keeps all of it, one answer a
+line, for reading the answers against the decisions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from statistics import median
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import REAL_DIR, Question, bench_settings, machine_line, table
+from bench.llm_local import spread
+from ingest.normalise import canonical_ref
+from retrieval.checker import split_claims, without_markers
+from retrieval.citations import markers
+from retrieval.engine import Engine, open_engine
+from retrieval.types import Answer
+
+FALLBACK = "showing the extractive answer."
+
+
+def real_questions(path: Path = REAL_DIR / "questions.jsonl") -> list[Question]:
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    return [
+        Question(row["id"], row["kind"], row["question"], tuple(map(_ref, row["refs"])))
+        for row in rows
+    ]
+
+
+def _ref(text: str) -> str:
+    return canonical_ref(text) or text
+
+
+def ask(engine: Engine, question: Question) -> dict[str, Any]:
+    started = time.perf_counter()
+    first = 0.0
+    answer: Answer | None = None
+    for piece in engine.stream_answer(question.query):
+        if isinstance(piece, Answer):
+            answer = piece
+        elif piece and not first:
+            first = time.perf_counter() - started
+    total = time.perf_counter() - started
+    assert answer is not None  # the stream always ends with the finished answer
+    fallback = answer.notice.endswith(FALLBACK)
+    return {
+        "id": question.id,
+        "kind": question.type,
+        "question": question.query,
+        "refs": list(question.relevant),
+        "first_checked_s": round(first, 1) if not fallback else None,
+        "total_s": round(total, 1),
+        "shown": "extractive fallback" if fallback else "model",
+        "notice": answer.notice,
+        "sentences": [_sentence(claim.text, answer) for claim in split_claims(answer.text)],
+        "removed": [r.to_json() for r in answer.removed],
+    }
+
+
+def _sentence(text: str, answer: Answer) -> dict[str, Any]:
+    cited = [c for c in answer.citations if c.n in markers(text)]
+    return {
+        "text": without_markers(text),
+        "cites": [{"ref": c.ref, "section": c.section, "quote": c.quote} for c in cited],
+    }
+
+
+def summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    model = [r for r in rows if r["shown"] == "model"]
+    removed = [r["reason"] for row in rows for r in row["removed"]]
+    reasons = Counter(reason.split(":")[0].split(" [")[0] for reason in removed)
+    details = Counter(reason.split(": ", 1)[-1].split("“")[0].strip() for reason in removed)
+    return {
+        "questions": len(rows),
+        "model_answer_shown": len(model),
+        "extractive_fallback": f"{len(rows) - len(model)}/{len(rows)}",
+        "first_checked_s_median": _median([r["first_checked_s"] for r in model]),
+        "total_s_median": _median([r["total_s"] for r in rows]),
+        "total_s_max": max(r["total_s"] for r in rows),
+        "sentences_shown_from_model": sum(len(r["sentences"]) for r in model),
+        "sentences_removed": sum(len(r["removed"]) for r in rows),
+        "removed_by_reason": dict(reasons),
+        "removed_by_detail": dict(details),
+        "fallback_notices": dict(Counter(r["notice"] for r in rows if r["shown"] != "model")),
+    }
+
+
+def _median(values: list[float]) -> float | None:
+    return round(median(values), 1) if values else None
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--store", type=Path, required=True, help="a store of the real corpus")
+    parser.add_argument("--questions", type=int, default=32, help="real questions to ask")
+    parser.add_argument("--out", type=Path, help="write every answer here (JSON lines)")
+    args = parser.parse_args()
+    print(machine_line(), flush=True)
+    settings = bench_settings(args.store).model_copy(
+        update={"answerer": "llm", "llm_timeout_s": 300}  # a deadline no answer here reaches
+    )
+    engine = open_engine(settings, args.store)
+    rows = []
+    for question in spread(real_questions(), args.questions):
+        rows.append(ask(engine, question))
+        print(f"{question.id}: {rows[-1]['shown']}, {rows[-1]['total_s']} s", flush=True)
+        if args.out:
+            with args.out.open("a", encoding="utf-8") as out:
+                out.write(json.dumps(rows[-1], ensure_ascii=False) + "\n")
+    engine.close()
+    figures = summary(rows)
+    print(table(["figure", "value"], [[k, json.dumps(v)] for k, v in figures.items()]))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
