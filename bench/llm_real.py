@@ -21,6 +21,7 @@ import json
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from statistics import median
 from typing import Any
@@ -50,7 +51,24 @@ def _ref(text: str) -> str:
     return canonical_ref(text) or text
 
 
-def ask(engine: Engine, question: Question) -> dict[str, Any]:
+class DraftRecorder:
+    """What the model wrote for the last question, before the checker saw it (kept so that
+    the answers can be checked again, offline, by a later checker)."""
+
+    def __init__(self, model: Any) -> None:
+        self.text = ""
+        self._stream = model.stream
+        # The model is a pydantic object: set the attribute past its validation.
+        object.__setattr__(model, "stream", self._recording)
+
+    def _recording(self, *args: Any, **kwargs: Any) -> Iterator[Any]:
+        self.text = ""
+        for chunk in self._stream(*args, **kwargs):
+            self.text += str(chunk.text)
+            yield chunk
+
+
+def ask(engine: Engine, question: Question, recorder: DraftRecorder | None) -> dict[str, Any]:
     started = time.perf_counter()
     first = 0.0
     answer: Answer | None = None
@@ -73,6 +91,7 @@ def ask(engine: Engine, question: Question) -> dict[str, Any]:
         "notice": answer.notice,
         "sentences": [_sentence(claim.text, answer) for claim in split_claims(answer.text)],
         "removed": [r.to_json() for r in answer.removed],
+        "draft": recorder.text if recorder else "",
     }
 
 
@@ -119,9 +138,10 @@ def main() -> int:
         update={"answerer": "llm", "llm_timeout_s": 300}  # a deadline no answer here reaches
     )
     engine = open_engine(settings, args.store)
+    recorder = DraftRecorder(engine.llm.model) if engine.llm else None
     rows = []
     for question in spread(real_questions(), args.questions):
-        rows.append(ask(engine, question))
+        rows.append(ask(engine, question, recorder))
         print(f"{question.id}: {rows[-1]['shown']}, {rows[-1]['total_s']} s", flush=True)
         if args.out:
             with args.out.open("a", encoding="utf-8") as out:

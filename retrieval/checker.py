@@ -211,7 +211,7 @@ def best_support(claim: Reading, passage: Evidence, min_support: float) -> tuple
         gap = unsupported(claim, evidence, header, min_support)
         if not gap:
             return max(window, key=lambda s: len(claim.terms & _reading(s).terms)), ""
-        shared = len(claim.terms & evidence.terms)
+        shared = len(claim.terms & evidence.terms) + len(set(claim.facts) & set(evidence.facts))
         if shared > closest[0]:
             closest = (shared, gap)
     return "", closest[1]

@@ -68,6 +68,10 @@ _BE = frozenset("be been being is was were are".split())
 _DETERMINERS = frozenset("the a an his her its their our this these those any".split())
 _PREPOSITIONS = frozenset("to about of by with from for in on at into over under than".split())
 # Where the subject of a predicate stops being looked for.
+# Between a list's comma or "and" and its next verb ("and did not visit", ", and then took").
+_AUXILIARIES = frozenset(
+    "not also to then did does do has have had was were is are will would could can should".split()
+)
 # Prepositions a negation reaches across: "not to investigate", "no evidence of fault",
 # "not at fault".
 _SCOPE_PREPOSITIONS = frozenset("to of at".split())
@@ -103,7 +107,7 @@ _PREDICATE_WORDS = """investigate consider uphold fault injustice apologise pay 
     deny admit accept refuse delay premature late betterplaced discretion jurisdiction add
     outcome significant transfer provide issue complain follow know tell damage allow
     prevent power reasonable responsible correct wrong visit install send cause use backdate
-    assist support complete proceed lead put say explain state""".split()
+    assist support complete proceed lead put close say explain state""".split()
 # Reporting verbs: compared (who said it) only when the passage reports too.
 _REPORTING = frozenset("say explain state".split())
 _PASSIVE_IRREGULAR = frozenset("paid found made given told kept held sent done dealt".split())
@@ -174,12 +178,13 @@ class Frame:
     patient: str | None
     generic: bool = False  # "the Ombudsman does not investigate ..." (a rule, not this case)
     modal: frozenset[str] = frozenset()  # "we normally cannot investigate" → hedge, inability
+    relative: bool = False  # in a clause like "the sheets she sent"
 
 
 @dataclass(frozen=True)
 class Reading:
     terms: frozenset[str]
-    facts: frozenset[str]
+    facts: tuple[str, ...]  # in the order the text gives them, each once
     frames: tuple[Frame, ...]
     modal: frozenset[str]
     amounts: tuple[tuple[str | None, str], ...] = field(default=())
@@ -191,7 +196,7 @@ def read(text: str) -> Reading:
     words = [t.word for t in tokens]
     return Reading(
         terms=frozenset(t.stem for t in tokens if _is_content(t)),
-        facts=frozenset(_facts(words)) | _names(text) | _refs(text),
+        facts=tuple(dict.fromkeys([*_facts(words), *_names(text), *_refs(text)])),
         frames=tuple(_frames(tokens)),
         modal=_modal(words),
         amounts=tuple(_amounts(tokens)),
@@ -201,9 +206,12 @@ def read(text: str) -> Reading:
 def unsupported(claim: Reading, evidence: Reading, header: Reading, min_support: float) -> str:
     """Why ``evidence`` (with its ``header``: organisation and reference) does not say
     ``claim``; "" when it does."""
-    missing = claim.facts - evidence.facts - header.facts
+    missing = [f for f in claim.facts if f not in evidence.facts and f not in header.facts]
     if missing:
-        return f"the passage does not say “{sorted(missing)[0]}”"
+        return f"the passage does not say “{_shown(missing[0])}”"
+    added = claim.modal - evidence.modal
+    if added:
+        return f"the passage does not say it with that certainty ({sorted(added)[0]})"
     for frame in claim.frames:
         if frame.stem in _REPORTING_STEMS and frame.stem not in {f.stem for f in evidence.frames}:
             continue  # "the decision says ...": the framing, not a fact
@@ -212,14 +220,17 @@ def unsupported(claim: Reading, evidence: Reading, header: Reading, min_support:
     for amount in claim.amounts:
         if not any(_amount_matches(amount, other) for other in evidence.amounts):
             return f"the passage does not give {amount[1]} to that person"
-    added = claim.modal - evidence.modal
-    if added:
-        return f"the passage does not say it with that certainty ({sorted(added)[0]})"
     terms = claim.terms - {f.stem for f in claim.frames}
     unknown = terms - evidence.terms - header.terms
     if terms and len(unknown) > len(terms) * (1 - min_support):
         return "the passage does not say most of it"
     return ""
+
+
+def _shown(fact: str) -> str:
+    """A fact as the reader wrote it: "personmrsh" → "Mrs H"."""
+    person = re.fullmatch(r"person(mr|mrs|ms|miss|dr)([a-z])", fact)
+    return f"{person[1].title()} {person[2].upper()}" if person else fact
 
 
 def _frame_gap(frame: Frame, evidence: Reading) -> str:
@@ -362,9 +373,9 @@ def _facts(words: list[str]) -> list[str]:
     return facts
 
 
-def _names(text: str) -> frozenset[str]:
+def _names(text: str) -> list[str]:
     """Capitalised words that name something ("Leeds", "Valuation"), lower-cased."""
-    names = set()
+    names = []
     for sentence in re.split(r"(?<=[.!?])\s+", text):
         words = _CAPITALISED.findall(sentence)
         for match in _CAPITALISED.finditer(sentence):
@@ -374,12 +385,12 @@ def _names(text: str) -> frozenset[str]:
                 continue
             if opener and not sentence[match.end() :].lstrip()[:1].isupper():
                 continue  # a sentence's first word is a name only when one follows it
-            names.add(word.removesuffix("'s"))
-    return frozenset(names)
+            names.append(word.removesuffix("'s"))
+    return names
 
 
-def _refs(text: str) -> frozenset[str]:
-    return frozenset(f"{a} {b} {c}{d.lower()}" for a, b, c, d in _REF.findall(text))
+def _refs(text: str) -> list[str]:
+    return [f"{a} {b} {c}{d.lower()}" for a, b, c, d in _REF.findall(text)]
 
 
 def _frames(tokens: list[Token]) -> list[Frame]:
@@ -390,13 +401,14 @@ def _frames(tokens: list[Token]) -> list[Frame]:
             by_agent = _by_agent(tokens, i)
             left = _owner(tokens, i) if _is_noun(token.word) else _left_actor(tokens, i)
             agent = by_agent if passive or by_agent else left
-            if agent is None and frames and _coordinated(tokens, i):
-                agent = frames[-1].agent  # "delayed ... and failed to provide": one subject
+            if agent is None and _coordinated(tokens, i):
+                # "delayed ... and failed to provide": one subject (not a relative clause's)
+                agent = next((f.agent for f in reversed(frames) if not f.relative), None)
             patient = left if passive else _right_actor(tokens, i)
             frames.append(
                 Frame(
                     token.stem, _negated(tokens, i), agent, patient, _generic(tokens, i),
-                    _clause_modal(tokens, i),
+                    _clause_modal(tokens, i), _in_contact_clause(tokens, i),
                 )
             )  # fmt: skip
     return frames
@@ -415,9 +427,23 @@ def _owner(tokens: list[Token], i: int) -> str | None:
 def _coordinated(tokens: list[Token], i: int) -> bool:
     """Whether the predicate continues a list of verbs ("..., backdate", "and to review")."""
     j = i - 1
-    while j >= 0 and tokens[j].word in ("not", "also", "to"):
+    while j >= 0 and tokens[j].word in _AUXILIARIES:
         j -= 1
-    return j >= 0 and tokens[j].word in (",", "and", "or")
+    if j >= 1 and tokens[j].word == "," and tokens[j - 1].actor:
+        return False  # "her mother, Mrs G, would not have to pay": an apposition ends
+    # "closed her case without telling her": the one who closed it did not tell.
+    return j >= 0 and tokens[j].word in (",", "and", "or", "without")
+
+
+def _in_contact_clause(tokens: list[Token], i: int) -> bool:
+    """ "the diary sheets she sent": a pronoun right after a noun, then the predicate."""
+    return (
+        i >= 2
+        and tokens[i - 1].word in _NOMINATIVE
+        and tokens[i - 2].actor is None
+        and tokens[i - 2].word[:1].isalpha()
+        and tokens[i - 2].word not in _CLAUSE_WORDS | _AUXILIARIES | {"that", "and", "or"}
+    )
 
 
 def _clause_modal(tokens: list[Token], i: int) -> frozenset[str]:
@@ -463,9 +489,9 @@ def _left_actor(tokens: list[Token], i: int) -> str | None:
         if not token.actor:
             continue
         if token.possessive:
-            if i - j <= 3:
-                return token.actor
-            continue
+            if i - j == 1:
+                return token.actor  # "the Council's delay"
+            continue  # "closed Mrs H's case without telling": Mrs H owns the case
         if _subject_of_infinitive(tokens, j) or _next_to(tokens, j, i):
             return token.actor  # "for Mr X to appeal", "complained the provider only provided"
         if token.word in _NOMINATIVE or not (token.word in _ACCUSATIVE or _governed(tokens, j)):
