@@ -52,6 +52,7 @@ class LabelledClaim:
     claim: str
     supported: bool
     category: str
+    set: str  # the file: sample, seed, real, holdout (written after the checker)
     true_at: str = ""
 
 
@@ -76,7 +77,8 @@ def load_claims(directory: Path = CLAIMS_DIR) -> list[LabelledClaim]:
                 claims.append(
                     LabelledClaim(
                         row["id"], row["ref"], row["cite"], row["claim"],
-                        row["label"] == "supported", row["category"], row.get("true_at", ""),
+                        row["label"] == "supported", row["category"], path.stem,
+                        row.get("true_at", ""),
                     )
                 )  # fmt: skip
     return claims
@@ -143,10 +145,18 @@ def summary(verdicts: list[Verdict]) -> dict[str, Any]:
     kept: Counter[str] = Counter(v.claim.category for v in verdicts if v.kept)
     unsupported = [v for v in verdicts if not v.claim.supported]
     paraphrases = [v for v in verdicts if v.claim.supported]
+    sets = sorted({v.claim.set for v in verdicts})
     return {
         "per_category": {c: {"claims": total[c], "kept": kept[c]} for c in sorted(total)},
         "unsupported_kept": _share(unsupported),
         "paraphrases_kept": _share(paraphrases),
+        "per_set": {
+            name: {
+                "unsupported_kept": _share([v for v in unsupported if v.claim.set == name]),
+                "paraphrases_kept": _share([v for v in paraphrases if v.claim.set == name]),
+            }
+            for name in sets
+        },
         "ms_per_claim": round(1000 * sum(v.seconds for v in verdicts) / len(verdicts), 2),
     }
 
@@ -164,7 +174,12 @@ def print_report(figures: dict[str, Any], verdicts: list[Verdict], wrong: bool) 
     print(table(["category", "claims", "kept", "kept %"], rows))
     print(f"\nunsupported claims kept: {figures['unsupported_kept']}  (goal <= 1 %)")
     print(f"faithful paraphrases kept: {figures['paraphrases_kept']}  (goal >= 85 %)")
-    print(f"checker time: {figures['ms_per_claim']} ms per claim")
+    print(f"checker time: {figures['ms_per_claim']} ms per claim\n")
+    sets = [
+        [name, row["unsupported_kept"], row["paraphrases_kept"]]
+        for name, row in figures["per_set"].items()
+    ]
+    print(table(["set", "unsupported kept", "paraphrases kept"], sets))
     if wrong:
         print("\nwrong verdicts:")
         for v in (v for v in verdicts if v.wrong):

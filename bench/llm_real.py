@@ -132,10 +132,26 @@ def main() -> int:
     parser.add_argument("--store", type=Path, required=True, help="a store of the real corpus")
     parser.add_argument("--questions", type=int, default=32, help="real questions to ask")
     parser.add_argument("--out", type=Path, help="write every answer here (JSON lines)")
+    parser.add_argument(
+        "--passages", type=int, help="OQA_LLM_MAX_PASSAGES for this run (default: the setting)"
+    )
+    parser.add_argument(
+        "--max-tokens", type=int, help="OQA_LLM_MAX_TOKENS for this run (default: the setting)"
+    )
+    parser.add_argument("--timeout", type=float, default=300, help="OQA_LLM_TIMEOUT_S (s)")
     args = parser.parse_args()
     print(machine_line(), flush=True)
-    settings = bench_settings(args.store).model_copy(
-        update={"answerer": "llm", "llm_timeout_s": 300}  # a deadline no answer here reaches
+    settings = bench_settings(args.store)
+    update: dict[str, Any] = {"answerer": "llm", "llm_timeout_s": args.timeout}
+    if args.passages:
+        update["llm_max_passages"] = args.passages
+    if args.max_tokens:
+        update["llm_max_tokens"] = args.max_tokens
+    settings = settings.model_copy(update=update)
+    print(
+        f"settings: {settings.llm_max_passages} passages, {settings.llm_max_tokens} tokens, "
+        f"{settings.llm_timeout_s:g} s deadline",
+        flush=True,
     )
     engine = open_engine(settings, args.store)
     recorder = DraftRecorder(engine.llm.model) if engine.llm else None

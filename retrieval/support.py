@@ -39,6 +39,8 @@ _PHRASES: tuple[tuple[str, str], ...] = (
     (r"\bunable to\b", "can not"),
     (r"\binsufficient\b", "not enough"),
     (r"\bno longer\b", "not"),
+    (r"\bun(clear|reasonabl\w*|suitabl\w*|aware|fair\w*|necessar\w*|happy|satisfactory|lawful\w*|"
+     r"acceptabl\w*|affordabl\w*|safe|justified|successful\w*|willing)\b", r"not \1"),
     (r"\bdecided against\b", "decided not"),
     (r"\black of\b", "no"),
     (r"\binformation commissioner(?:'s office)?(?:'s office)?|\bico\b", "ico"),
@@ -62,6 +64,9 @@ _NOT_NAMES = frozenset(
     according further someone complaints complaint appeals late there here what which who""".split()
 )
 _CAPITALISED = re.compile(r"[A-Z][a-zA-Z]+(?:-[A-Za-z]+)?")
+_LABEL = re.compile(
+    r"(?<![.!?]\s)(?<!^)(?<!\b(?:Mr|Ms|Dr))(?<!\bMrs)(?<!\bMiss)\s\(?([A-HJ-Z])\b(?![’'])"
+)
 
 _NEGATIONS = frozenset("not no never nor neither none nothing without".split())
 _BE = frozenset("be been being is was were are".split())
@@ -110,6 +115,7 @@ _PREDICATE_WORDS = """investigate consider uphold fault injustice apologise pay 
     assist support complete proceed lead put close say explain state""".split()
 # Reporting verbs: compared (who said it) only when the passage reports too.
 _REPORTING = frozenset("say explain state".split())
+_AL_NOUNS = frozenset("removal refusal approval withdrawal dismissal renewal denial".split())
 _PASSIVE_IRREGULAR = frozenset("paid found made given told kept held sent done dealt".split())
 
 _ACTORS = {
@@ -123,6 +129,8 @@ _ACTORS = {
     "his": "person", "she": "person", "her": "person", "neighbour": "neighbour",
     "mother": "mother", "father": "father", "son": "son", "daughter": "daughter",
     "child": "child", "children": "child", "family": "family", "landlord": "landlord",
+    "driver": "driver", "councillor": "councillor", "tenant": "person", "parent": "person",
+    "carer": "person", "resident": "person", "homeowner": "person",
 }  # fmt: skip
 # What "it" can stand for: the organisation (or the Ombudsman) last named.
 _IT_ACTORS = frozenset("council ico housingombudsman provider tribunal court ombudsman".split())
@@ -152,7 +160,9 @@ _MODAL_CLASSES = {
     ),
     "possible": frozenset("may might possibly perhaps likely unlikely probably".split()),
     "inability": frozenset(),  # "can not", "could not", "not able": read from word pairs
-    "obligation": frozenset("must required require obliged should need needs".split()),
+    "obligation": frozenset(
+        "must require requires required requiring obliged should need needs".split()
+    ),
     "universal": frozenset("never always all every any anyone anything everyone only".split()),
 }
 _KEEP_DROPPED = frozenset({"hedge", "possible"})  # a frame's, which a claim must keep
@@ -179,6 +189,7 @@ class Frame:
     generic: bool = False  # "the Ombudsman does not investigate ..." (a rule, not this case)
     modal: frozenset[str] = frozenset()  # "we normally cannot investigate" → hedge, inability
     relative: bool = False  # in a clause like "the sheets she sent"
+    reported: bool = False  # what someone complained or said, not what was found
 
 
 @dataclass(frozen=True)
@@ -188,6 +199,7 @@ class Reading:
     frames: tuple[Frame, ...]
     modal: frozenset[str]
     amounts: tuple[tuple[str | None, str], ...] = field(default=())
+    polarity: frozenset[tuple[str, bool]] = frozenset()  # (term, negated) of every content word
 
 
 def read(text: str) -> Reading:
@@ -200,6 +212,9 @@ def read(text: str) -> Reading:
         frames=tuple(_frames(tokens)),
         modal=_modal(words),
         amounts=tuple(_amounts(tokens)),
+        polarity=frozenset(
+            (t.stem, _negated(tokens, i)) for i, t in enumerate(tokens) if _is_content(t)
+        ),
     )
 
 
@@ -220,10 +235,23 @@ def unsupported(claim: Reading, evidence: Reading, header: Reading, min_support:
     for amount in claim.amounts:
         if not any(_amount_matches(amount, other) for other in evidence.amounts):
             return f"the passage does not give {amount[1]} to that person"
+    flipped = _flipped(claim, evidence)
+    if flipped:
+        return f"the passage says the opposite about “{flipped}…”"
     terms = claim.terms - {f.stem for f in claim.frames}
     unknown = terms - evidence.terms - header.terms
     if terms and len(unknown) > len(terms) * (1 - min_support):
         return "the passage does not say most of it"
+    return ""
+
+
+def _flipped(claim: Reading, evidence: Reading) -> str:
+    """A content word the claim asserts and the passage only denies, or the reverse
+    ("the policies were clear" / "unclear policies")."""
+    for term, negated in claim.polarity:
+        seen = {n for t, n in evidence.polarity if t == term}
+        if seen and negated not in seen:
+            return term
     return ""
 
 
@@ -241,6 +269,8 @@ def _frame_gap(frame: Frame, evidence: Reading) -> str:
         return f"the passage says the opposite about “{frame.stem}…”"
     if not any(_roles_agree(frame, f) for f in same):
         return f"the passage says someone else does “{frame.stem}…”"
+    if all(f.reported and not frame.reported for f in same if _roles_agree(frame, f)):
+        return f"the passage reports “{frame.stem}…” as a complaint, not a finding"
     return f"the passage qualifies “{frame.stem}…” differently"
 
 
@@ -250,6 +280,7 @@ def _matches(claim: Frame, evidence: Frame) -> bool:
         and claim.negated == evidence.negated
         and _roles_agree(claim, evidence)
         and (evidence.generic or not claim.generic)
+        and (claim.reported or not evidence.reported)  # an allegation is not a finding
         and not (evidence.modal - claim.modal) & _KEEP_DROPPED
         and claim.modal <= evidence.modal | _KEEP_DROPPED
     )
@@ -374,8 +405,9 @@ def _facts(words: list[str]) -> list[str]:
 
 
 def _names(text: str) -> list[str]:
-    """Capitalised words that name something ("Leeds", "Valuation"), lower-cased."""
-    names = []
+    """Capitalised words that name something ("Leeds", "Valuation"), lower-cased, and
+    one-letter labels inside a sentence ("band B", "her son (Y)")."""
+    names = [f"label {m[1].lower()}" for m in _LABEL.finditer(text)]
     for sentence in re.split(r"(?<=[.!?])\s+", text):
         words = _CAPITALISED.findall(sentence)
         for match in _CAPITALISED.finditer(sentence):
@@ -395,11 +427,18 @@ def _refs(text: str) -> list[str]:
 
 def _frames(tokens: list[Token]) -> list[Frame]:
     frames: list[Frame] = []
+    reporting = False  # inside what someone complained or said
     for i, token in enumerate(tokens):
+        if token.word in _PUNCTUATION - {":"} or token.word in _CLAUSE_WORDS:
+            reporting = False
+        reporting = reporting or token.word in ("alleged", "allegedly")
         if token.stem in _PREDICATES and token.actor is None:
-            passive = _is_passive(tokens, i)
+            passive, noun = _is_passive(tokens, i), _is_noun(token.word)
             by_agent = _by_agent(tokens, i)
-            left = _owner(tokens, i) if _is_noun(token.word) else _left_actor(tokens, i)
+            left = _owner(tokens, i) if noun else _left_actor(tokens, i)
+            negated = _negated(tokens, i)
+            if frames and not negated and _after(tokens, i) in ("or", "nor"):
+                negated = frames[-1].negated  # "did not explain X or explain Y"
             agent = by_agent if passive or by_agent else left
             if agent is None and _coordinated(tokens, i):
                 # "delayed ... and failed to provide": one subject (not a relative clause's)
@@ -407,21 +446,41 @@ def _frames(tokens: list[Token]) -> list[Frame]:
             patient = left if passive else _right_actor(tokens, i)
             frames.append(
                 Frame(
-                    token.stem, _negated(tokens, i), agent, patient, _generic(tokens, i),
-                    _clause_modal(tokens, i), _in_contact_clause(tokens, i),
+                    token.stem, negated, agent, patient, _generic(tokens, i),
+                    frozenset() if noun else _clause_modal(tokens, i),
+                    _in_contact_clause(tokens, i), reporting,
                 )
             )  # fmt: skip
+            reporting = reporting or _reports(tokens, i)
     return frames
+
+
+def _reports(tokens: list[Token], i: int) -> bool:
+    """ "Mr X complained (that) ...", "she says ...", "the complaint that ..."."""
+    word = tokens[i].word
+    following = [t.word for t in tokens[i + 1 : i + 3]] + ["", ""]
+    if word.startswith("complaint"):
+        return following[0] == "that" or (following[0] in ("is", "was") and following[1] == "that")
+    return tokens[i].stem in _REPORTING_STEMS | {_stem("complain")} and following[0] != "about"
 
 
 def _is_noun(word: str) -> bool:
     """ "complaint", "investigation", "payment": their actor is an owner, not a subject."""
-    return word.startswith("complaint") or word.endswith(("tion", "tions", "ment", "ments"))
+    nominal = word.endswith(("tion", "tions", "ment", "ments")) or word in _AL_NOUNS
+    return word.startswith("complaint") or nominal
 
 
 def _owner(tokens: list[Token], i: int) -> str | None:
     """ "Mr X's complaint", "the Council's own investigation"."""
     return next((t.actor for t in tokens[max(0, i - 3) : i] if t.possessive and t.actor), None)
+
+
+def _after(tokens: list[Token], i: int) -> str:
+    """The word a predicate follows, past its auxiliaries ("and" in "and did not visit")."""
+    j = i - 1
+    while j >= 0 and tokens[j].word in _AUXILIARIES:
+        j -= 1
+    return tokens[j].word if j >= 0 else ""
 
 
 def _coordinated(tokens: list[Token], i: int) -> bool:
@@ -502,11 +561,11 @@ def _left_actor(tokens: list[Token], i: int) -> str | None:
 def _next_to(tokens: list[Token], j: int, i: int) -> bool:
     """An actor just before the predicate is its subject even after a verb ("complained the
     provider only provided"), but not after a preposition ("to the Ombudsman too late")."""
-    between = {t.word for t in tokens[j + 1 : i]}
+    between = [t.word for t in tokens[j + 1 : i]]
     return (
-        i - j <= 2
+        len(between) <= 3
+        and all(w in _AUXILIARIES or w.endswith("ly") or w == "only" for w in between)
         and tokens[j].word not in _ACCUSATIVE
-        and not between & {"and", "or", ","}
         and _governor(tokens, j) not in _PREPOSITIONS
     )
 

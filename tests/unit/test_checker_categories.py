@@ -47,7 +47,8 @@ NOISE = Evidence(
 MIN = 0.6
 
 SUPPORTED = [
-    ("Ms K's request for internal emails was refused by the Council.", RECORDS),
+    ("Ms K complained that her request for internal emails was refused by the Council.",
+     RECORDS),
     ("Because the Council lost the referral for four months, it took longer than the law "
      "allows to approve the grant.", GRANT),
     ("The Ombudsman may decide to investigate if it would be unreasonable to expect the "
@@ -142,6 +143,19 @@ def test_the_reason_names_what_the_passage_does_not_say(
     result = check(claim, passage)
     assert isinstance(result, RemovedSentence)
     assert result.reason == f"not supported by [1]: the passage {reason}"
+
+
+def test_what_someone_complained_of_is_not_stated_as_a_finding() -> None:
+    # The passage reports Ms K's complaint; it does not find that the Council refused.
+    result = check("The Council refused Ms K's request for internal emails.", RECORDS)
+    assert isinstance(result, RemovedSentence)
+    assert result.reason == (
+        "not supported by [1]: the passage reports “refus…” as a complaint, not a finding"
+    )
+    kept = check(
+        "Ms K complained that the Council refused her request for internal emails.", RECORDS
+    )
+    assert isinstance(kept, KeptClaim)
 
 
 def test_the_quote_is_the_passage_sentence_that_says_it() -> None:
