@@ -148,7 +148,10 @@ def test_a_fallback_still_reports_what_was_removed(engine: Engine) -> None:
     answer = with_llm(engine, model).answer(QUESTION)
     assert answer.text == engine.answer(QUESTION).text
     assert [(r.sentence, r.reason) for r in answer.removed] == [
-        ("The Council was ordered to pay Mr X £200 for the data breach.", "not supported by [1]")
+        (
+            "The Council was ordered to pay Mr X £200 for the data breach.",
+            "not supported by [1]: the passage does not say “£200”",
+        )
     ]
 
 
@@ -224,7 +227,10 @@ def test_an_obeyed_injection_is_removed_by_the_checker(injected_engine: Engine) 
     assert INJECTED in human and INJECTED not in outside
     assert "was at fault" not in answer.text
     assert [(r.sentence, r.reason) for r in answer.removed] == [
-        ("The council was at fault.", "not supported by [1]")
+        (
+            "The council was at fault.",
+            "not supported by [1]: the passage says the opposite about “fault…”",
+        )
     ]
     assert answer.text.startswith("There was no fault in how the Council considered")
     assert all("Ignore previous" not in c.quote for c in answer.citations)
