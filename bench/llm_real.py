@@ -139,6 +139,12 @@ def main() -> int:
         "--max-tokens", type=int, help="OQA_LLM_MAX_TOKENS for this run (default: the setting)"
     )
     parser.add_argument("--timeout", type=float, default=300, help="OQA_LLM_TIMEOUT_S (s)")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        help="OQA_LLM_THREADS (1 avoids llama.cpp's thread barrier "
+        "stalling when other processes hold the cores)",
+    )
     args = parser.parse_args()
     print(machine_line(), flush=True)
     settings = bench_settings(args.store)
@@ -147,10 +153,12 @@ def main() -> int:
         update["llm_max_passages"] = args.passages
     if args.max_tokens:
         update["llm_max_tokens"] = args.max_tokens
+    if args.threads:
+        update["llm_threads"] = args.threads
     settings = settings.model_copy(update=update)
     print(
         f"settings: {settings.llm_max_passages} passages, {settings.llm_max_tokens} tokens, "
-        f"{settings.llm_timeout_s:g} s deadline",
+        f"{settings.llm_timeout_s:g} s deadline, {settings.llm_threads or 'all'} threads",
         flush=True,
     )
     engine = open_engine(settings, args.store)
