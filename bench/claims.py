@@ -13,6 +13,15 @@ reference). Printed per category: claims, kept, kept %; then the two figures
 the checker is held to - unsupported claims kept (goal <= 1 %) and faithful
 paraphrases kept (goal >= 85 %) - and the time per claim. ``--wrong`` lists
 every wrong verdict with the checker's reason.
+
+A claim is one JSON line: ``id``, ``ref`` (its decision), ``cite`` (a short
+anchor: the cited passage is the one containing it), ``claim`` (the sentence,
+without markers), ``label`` (``supported`` / ``unsupported``), ``category``
+(``paraphrase``, ``negation_flip``, ``role_swap``, ``wrong_entity``,
+``changed_fact``, ``outcome_change``, ``invented_remedy``, ``wrong_passage``,
+``generalised``) and, for a wrong-passage claim, ``true_at`` (where it is true:
+an anchor of the same decision, or another reference). ``holdout.jsonl`` was
+written after the checker was built; its first run is in the commit that adds it.
 """
 
 from __future__ import annotations
