@@ -21,7 +21,8 @@ without markers), ``label`` (``supported`` / ``unsupported``), ``category``
 ``changed_fact``, ``outcome_change``, ``invented_remedy``, ``wrong_passage``,
 ``generalised``) and, for a wrong-passage claim, ``true_at`` (where it is true:
 an anchor of the same decision, or another reference). ``holdout.jsonl`` was
-written after the checker was built; its first run is in the commit that adds it.
+written after the checker was built; on its first run the checker kept 4 of its
+34 unsupported claims and 16 of its 19 paraphrases (it was then improved on them).
 """
 
 from __future__ import annotations
