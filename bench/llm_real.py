@@ -11,7 +11,15 @@ answer: seconds to the first checked sentence on screen and to the finished
 answer, whether the model's answer was shown or the extractive one replaced it
 (and why), each sentence shown with its citations' quotes, and each sentence
 removed with the checker's reason. ``--out`` keeps all of it, one answer a
-line, for reading the answers against the decisions.
+line, for reading the answers against the decisions, with what the model wrote
+before the checker saw it.
+
+    python bench/llm_real.py --store DIR --recheck FILE.jsonl
+
+checks those recorded drafts again with the current checker, over the same
+passages (retrieval is deterministic), without the model: what a checker
+change does to real model output, in seconds. A sentence shown then and
+removed now, or the reverse, is listed.
 """
 
 from __future__ import annotations
@@ -34,6 +42,7 @@ from ingest.normalise import canonical_ref
 from retrieval.checker import split_claims, without_markers
 from retrieval.citations import markers
 from retrieval.engine import Engine, open_engine
+from retrieval.llm_answerer import Assembler, gather_sources
 from retrieval.types import Answer
 
 FALLBACK = "showing the extractive answer."
@@ -103,6 +112,33 @@ def _sentence(text: str, answer: Answer) -> dict[str, Any]:
     }
 
 
+def recheck(engine: Engine, row: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """(sentences the current checker shows, its removed reasons) for a recorded draft."""
+    hits = engine.search(row["question"]).hits
+    decisions = engine.index.store.decisions([hit.ref for hit in hits[:5]])
+    sources = gather_sources(hits, decisions, engine.settings.llm_max_passages)
+    assembler = Assembler({s.n: s for s in sources}, engine.settings.citation_min_support)
+    for claim in split_claims(row["draft"]):
+        assembler.add(claim)
+    draft = assembler.draft()
+    shown = [without_markers(claim.text) for claim in split_claims(draft.text)]
+    return shown, [f"{r.sentence} — {r.reason}" for r in draft.removed]
+
+
+def recheck_all(engine: Engine, path: Path) -> None:
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    changed = 0
+    for row in (r for r in rows if r["draft"]):
+        shown, removed = recheck(engine, row)
+        before = [s["text"] for s in row["sentences"]] if row["shown"] == "model" else []
+        for sentence in sorted(set(before) ^ set(shown)):
+            changed += 1
+            verdict = "now shown" if sentence in shown else "now removed"
+            why = next((r for r in removed if r.startswith(sentence)), "")
+            print(f"{row['id']}: {verdict}: {sentence} {why.removeprefix(sentence)}")
+    print(f"{changed} sentences changed verdict over {len(rows)} recorded answers")
+
+
 def summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
     model = [r for r in rows if r["shown"] == "model"]
     removed = [r["reason"] for row in rows for r in row["removed"]]
@@ -130,6 +166,7 @@ def _median(values: list[float]) -> float | None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--store", type=Path, required=True, help="a store of the real corpus")
+    parser.add_argument("--recheck", type=Path, help="check the drafts recorded in this file again")
     parser.add_argument("--questions", type=int, default=32, help="real questions to ask")
     parser.add_argument("--out", type=Path, help="write every answer here (JSON lines)")
     parser.add_argument(
@@ -156,6 +193,11 @@ def main() -> int:
     if args.threads:
         update["llm_threads"] = args.threads
     settings = settings.model_copy(update=update)
+    if args.recheck:
+        engine = open_engine(settings.model_copy(update={"answerer": "extractive"}), args.store)
+        recheck_all(engine, args.recheck)
+        engine.close()
+        return 0
     print(
         f"settings: {settings.llm_max_passages} passages, {settings.llm_max_tokens} tokens, "
         f"{settings.llm_timeout_s:g} s deadline, {settings.llm_threads or 'all'} threads",

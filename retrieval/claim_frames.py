@@ -57,6 +57,8 @@ def read_tokens(text: str) -> list[Token]:
         word = raw[:-2] if possessive else raw
         word = w.NUMBER_WORDS.get(word, word)
         actor = _actor(word, last_organisation)
+        if word in ("decision", "statement") and not (tokens and tokens[-1].possessive):
+            actor = "ombudsman"  # "the decision agreed ...": the Ombudsman speaking, not a council
         if actor in w.IT_ACTORS and word not in ("we", "us", "our", "i"):
             last_organisation = actor
         tokens.append(Token(word, w.stem(word), actor, possessive or word in w.POSSESSIVES))
