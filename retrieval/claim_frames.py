@@ -69,8 +69,13 @@ def _without_expletives(tokens: list[Token]) -> list[Token]:
     """ "It is reasonable for Mr X to appeal": that "it" stands for nothing."""
     return [
         Token(t.word, t.stem) if t.word == "it" and nxt.word in ("is", "was") else t
-        for t, nxt in zip(tokens, [*tokens[1:], Token("", "")], strict=True)
+        for t, nxt in _with_next(tokens)
     ]
+
+
+def _with_next(tokens: list[Token]) -> list[tuple[Token, Token]]:
+    """Each token with the one after it (an empty token after the last)."""
+    return list(zip(tokens, [*tokens[1:], Token("", "")][: len(tokens)], strict=True))
 
 
 def _with_appositions(tokens: list[Token]) -> list[Token]:
@@ -269,7 +274,7 @@ def _right_actor(tokens: list[Token], i: int) -> str | None:
     """The object: the first actor after the word, before its clause (or the next
     predicate) begins."""
     following = tokens[i + 1 : i + 7]
-    for token, after in zip(following, [*following[1:], Token("", "")], strict=True):
+    for token, after in _with_next(following):
         if _ends_clause(token.word) or token.word == "by" or token.stem in w.PREDICATES:
             return None
         if (

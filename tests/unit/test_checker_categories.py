@@ -8,6 +8,8 @@ these pin the behaviour. Every passage is FICTIONAL, from the bundled sample.
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from retrieval.checker import Claim, Evidence, KeptClaim, check_claim
 from retrieval.types import RemovedSentence
@@ -164,3 +166,13 @@ def test_the_quote_is_the_passage_sentence_that_says_it() -> None:
     kept = check("The Council will pay Mrs Y £500 and apologise.", GRANT)
     assert isinstance(kept, KeptClaim)
     assert kept.quotes[1].startswith("The Council has agreed to apologise, pay Mrs Y £500")
+
+
+@settings(max_examples=300, deadline=None)
+@given(claim=st.text(max_size=200), passage=st.text(max_size=400))
+def test_any_text_gets_a_verdict(claim: str, passage: str) -> None:
+    # Model output and decision text are arbitrary: the checker answers, never raises.
+    result = check_claim(
+        Claim(f"{claim} [1]"), {1: Evidence(passage, "Northmoor BC 21 116 390")}, MIN
+    )
+    assert isinstance(result, KeptClaim | RemovedSentence)
