@@ -36,7 +36,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import REAL_DIR, Question, bench_settings, machine_line, table
+from bench.common import REAL_DIR, Question, bench_settings, machine_line
 from bench.llm_local import spread
 from ingest.normalise import canonical_ref
 from retrieval.checker import split_claims, without_markers
@@ -78,6 +78,8 @@ class DraftRecorder:
 
 
 def ask(engine: Engine, question: Question, recorder: DraftRecorder | None) -> dict[str, Any]:
+    if recorder:
+        recorder.text = ""  # a question the model is not asked leaves no draft
     started = time.perf_counter()
     first = 0.0
     answer: Answer | None = None
@@ -89,14 +91,17 @@ def ask(engine: Engine, question: Question, recorder: DraftRecorder | None) -> d
     total = time.perf_counter() - started
     assert answer is not None  # the stream always ends with the finished answer
     fallback = answer.notice.endswith(FALLBACK)
+    shown = "model" if answer.answered and not fallback else "extractive fallback"
+    if not answer.answered:
+        shown = "declined (no decision close enough)"  # the model is not asked
     return {
         "id": question.id,
         "kind": question.type,
         "question": question.query,
         "refs": list(question.relevant),
-        "first_checked_s": round(first, 1) if not fallback else None,
+        "first_checked_s": round(first, 1) if shown == "model" else None,
         "total_s": round(total, 1),
-        "shown": "extractive fallback" if fallback else "model",
+        "shown": shown,
         "notice": answer.notice,
         "sentences": [_sentence(claim.text, answer) for claim in split_claims(answer.text)],
         "removed": [r.to_json() for r in answer.removed],
@@ -147,7 +152,8 @@ def summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "questions": len(rows),
         "model_answer_shown": len(model),
-        "extractive_fallback": f"{len(rows) - len(model)}/{len(rows)}",
+        "extractive_fallback": sum(r["shown"] == "extractive fallback" for r in rows),
+        "declined": sum(r["shown"].startswith("declined") for r in rows),
         "first_checked_s_median": _median([r["first_checked_s"] for r in model]),
         "total_s_median": _median([r["total_s"] for r in rows]),
         "total_s_max": max(r["total_s"] for r in rows),
@@ -214,7 +220,8 @@ def main() -> int:
                 out.write(json.dumps(rows[-1], ensure_ascii=False) + "\n")
     engine.close()
     figures = summary(rows)
-    print(table(["figure", "value"], [[k, json.dumps(v)] for k, v in figures.items()]))
+    for name, value in figures.items():
+        print(f"{name}: {json.dumps(value, ensure_ascii=False)}")
     return 0
 
 
