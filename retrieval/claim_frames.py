@@ -39,6 +39,7 @@ class Frame:
     modal: frozenset[str] = frozenset()  # "we normally cannot investigate" → hedge, inability
     relative: bool = False  # in a clause like "the sheets she sent"
     reported: bool = False  # what someone complained or said, not what was found
+    conditional: bool = False  # "even if I could say ...": supposed, not said
 
 
 def _normalise(text: str) -> str:
@@ -109,9 +110,13 @@ def is_content(token: Token) -> bool:
 def find_frames(tokens: list[Token]) -> list[Frame]:
     frames: list[Frame] = []
     reporting = False  # inside what someone complained or said
+    conditional = False  # inside an "if" clause, up to its comma
     for i, token in enumerate(tokens):
         if token.word in w.PUNCTUATION - {":"} or token.word in w.CLAUSE_WORDS:
             reporting = False
+        if token.word in w.PUNCTUATION or token.word == ",":
+            conditional = False
+        conditional = conditional or token.word in ("if", "unless")
         reporting = reporting or token.word in ("alleged", "allegedly")
         if token.stem in w.PREDICATES and token.actor is None:
             passive, noun = _is_passive(tokens, i), _is_noun(token.word)
@@ -129,7 +134,7 @@ def find_frames(tokens: list[Token]) -> list[Frame]:
                 Frame(
                     token.stem, negated, agent, patient, _generic(tokens, i),
                     frozenset() if noun else _clause_modal(tokens, i),
-                    _in_contact_clause(tokens, i), reporting,
+                    _in_contact_clause(tokens, i), reporting, conditional and not noun,
                 )
             )  # fmt: skip
             reporting = reporting or _reports(tokens, i)

@@ -84,10 +84,12 @@ IRREGULAR = {
     "refusal": "refuse", "removal": "remove", "retrain": "train", "training": "train",
     "knew": "know", "known": "know", "told": "tell", "gave": "give", "given": "give",
     "sent": "send", "took": "take", "taken": "take", "kept": "keep", "dealt": "deal",
+    "wrote": "write", "written": "write",
     "children": "child", "complainant": "complainant", "give": "provide", "gives": "provide",
     "giving": "provide", "exercise": "use", "used": "use", "uses": "use", "using": "use",
     "added": "add", "adds": "add", "admitted": "admit", "admits": "admit", "led": "lead",
-    "said": "say", "says": "say",
+    "said": "say", "says": "say", "state": "say", "states": "say", "stated": "say",
+    "explain": "say", "explains": "say", "explained": "say",  # one reporting verb: who said it
 }  # fmt: skip
 SUFFIXES = ("ing", "ed", "es", "s", "e")
 PREDICATE_WORDS = """investigate consider uphold fault injustice apologise pay refund reimburse
@@ -95,7 +97,7 @@ PREDICATE_WORDS = """investigate consider uphold fault injustice apologise pay r
     deny admit accept refuse delay premature late betterplaced discretion jurisdiction add
     outcome significant transfer provide issue complain follow know tell damage allow
     prevent power reasonable responsible correct wrong visit install send cause use backdate
-    assist support complete proceed lead put close say explain state""".split()
+    assist support complete proceed lead put close write say explain state""".split()
 # Reporting verbs: compared (who said it) only when the passage reports too.
 REPORTING = frozenset("say explain state".split())
 AL_NOUNS = frozenset("removal refusal approval withdrawal dismissal renewal denial".split())

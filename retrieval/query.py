@@ -123,8 +123,14 @@ _YEAR_RANGES = (
     (re.compile(rf"\b(?:before|until) {_YEAR}\b", re.I), "before"),
     # A bare "in 2020" often dates the events ("back in 2020"), not the decision: only a
     # year that qualifies decisions becomes a filter.
-    (re.compile(rf"\b(?:decisions?|cases?|complaints?|decided|published)\b[^?.]{{0,30}}?"
-                rf"\bin {_YEAR}\b", re.I), "in"),
+    (
+        re.compile(
+            rf"\b(?:decisions?|cases?|complaints?|decided|published)\b[^?.]{{0,30}}?"
+            rf"\bin {_YEAR}\b",
+            re.I,
+        ),
+        "in",
+    ),
 )
 
 

@@ -121,6 +121,7 @@ def _matches(claim: Frame, evidence: Frame) -> bool:
         and _roles_agree(claim, evidence)
         and (evidence.generic or not claim.generic)
         and (claim.reported or not evidence.reported)  # an allegation is not a finding
+        and claim.conditional == evidence.conditional  # nor a supposition a fact
         and not (evidence.modal - claim.modal) & w.KEEP_DROPPED
         and claim.modal <= evidence.modal | w.KEEP_DROPPED
     )

@@ -160,6 +160,29 @@ def test_what_someone_complained_of_is_not_stated_as_a_finding() -> None:
     assert isinstance(kept, KeptClaim)
 
 
+# FICTIONAL, in the manner of an assessment paragraph.
+LETTERS = Evidence(
+    "In this case, the Council says it wrote to Mr X in March. Even if I could say the Council "
+    "failed to write to him, I do not consider Mr X has suffered a significant injustice.",
+    "Kestrel Vale Council 25 900 123",
+)
+
+
+@pytest.mark.parametrize(
+    ("claim", "passage", "kept"),
+    [
+        ("The Council says it wrote to Mr X in March.", LETTERS, True),
+        ("The decision states that the Council wrote to Mr X in March.", LETTERS, False),
+        ("The Council failed to write to Mr X.", LETTERS, False),  # supposed, not found
+        ("The decision agreed to pay Mrs Y £500.", GRANT, False),  # the Council agreed
+    ],
+)
+def test_who_says_it_and_whether_it_is_only_supposed(
+    claim: str, passage: Evidence, kept: bool
+) -> None:
+    assert isinstance(check(claim, passage), KeptClaim) is kept
+
+
 def test_the_quote_is_the_passage_sentence_that_says_it() -> None:
     result = check("Mrs Y will receive £500 from the Council.", GRANT)
     assert isinstance(result, RemovedSentence)  # "receive" is not what the passage says
