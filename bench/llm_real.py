@@ -132,9 +132,10 @@ def recheck(engine: Engine, row: dict[str, Any]) -> tuple[list[str], list[str]]:
 
 def recheck_all(engine: Engine, path: Path) -> None:
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
-    changed = 0
+    changed, answers, sentences = 0, 0, 0
     for row in (r for r in rows if r["draft"]):
         shown, removed = recheck(engine, row)
+        answers, sentences = answers + bool(shown), sentences + len(shown)
         before = [s["text"] for s in row["sentences"]] if row["shown"] == "model" else []
         for sentence in sorted(set(before) ^ set(shown)):
             changed += 1
@@ -142,6 +143,7 @@ def recheck_all(engine: Engine, path: Path) -> None:
             why = next((r for r in removed if r.startswith(sentence)), "")
             print(f"{row['id']}: {verdict}: {sentence} {why.removeprefix(sentence)}")
     print(f"{changed} sentences changed verdict over {len(rows)} recorded answers")
+    print(f"now: the model's answer shown for {answers} of {len(rows)}, {sentences} sentences")
 
 
 def summary(rows: list[dict[str, Any]]) -> dict[str, Any]:

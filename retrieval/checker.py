@@ -15,6 +15,13 @@ Pure functions over text. A draft is split into claims (sentences with their
   ("never", "must", "may") and drops no qualification ("normally"); and at
   least ``min_support`` of its other content words are there.
 
+A sentence its own citations do not support, but another passage given to the
+model does, is kept with that passage as its citation (small models often cite
+the wrong number): what the user reads is still what the cited passage says.
+
+A passage from the decision's "The complaint" section is the complainant's
+account: it supports only a sentence that says so ("Mr X complained that ...").
+
 Sentences of a passage that give orders to a reader ("ignore previous
 instructions ...") are never evidence: passages are data, and an instruction
 planted in a decision must not make a claim look supported. Everything removed
@@ -30,7 +37,7 @@ from functools import lru_cache
 from itertools import combinations
 
 from retrieval.citations import sentences
-from retrieval.support import Reading, read, unsupported
+from retrieval.support import Reading, read, reports, unsupported
 from retrieval.types import RemovedSentence
 
 # "[1]", "[1][2]", "[1, 2]" - what the prompt asks for, and its common variants.
@@ -61,10 +68,17 @@ class Claim:
 
 @dataclass(frozen=True)
 class Evidence:
-    """A numbered passage as the model saw it: its text and a header naming its decision."""
+    """A numbered passage as the model saw it: its text, a header naming its decision, and
+    the section it comes from."""
 
     text: str
     header: str = ""
+    section: str = ""
+
+    @property
+    def is_complainants_account(self) -> bool:
+        """ "The complaint" section says what the complainant says, not what was found."""
+        return self.section.strip().lower().startswith(("the complaint", "complaint"))
 
 
 @dataclass(frozen=True)
@@ -76,6 +90,7 @@ class KeptClaim:
     quotes: dict[int, str]
     new_paragraph: bool = False
     dropped_markers: int = 0  # citations of this claim that were invented or unsupported
+    recited: bool = False  # none of its own citations said it; another given passage does
 
 
 @dataclass
@@ -196,14 +211,30 @@ def check_claim(
         else:
             gaps.append(gap)
     if not quotes:
+        other = _other_support(claim_reading, passages, given, min_support)
+        if other:  # said, but cited to the wrong passage: shown with the one that says it
+            return KeptClaim(text, other, claim.new_paragraph, len(numbers), recited=True)
         reason = f"not supported by {_listed(given)}: {gaps[0]}"
         return RemovedSentence(text, reason, citations=len(numbers))
     return KeptClaim(text, quotes, claim.new_paragraph, len(numbers) - len(quotes))
 
 
+def _other_support(
+    claim: Reading, passages: Mapping[int, Evidence], cited: list[int], min_support: float
+) -> dict[int, str]:
+    """{n: quote} of the first passage given but not cited that says the claim."""
+    for n in (n for n in sorted(passages) if n not in cited):
+        quote, _ = best_support(claim, passages[n], min_support)
+        if quote:
+            return {n: quote}
+    return {}
+
+
 def best_support(claim: Reading, passage: Evidence, min_support: float) -> tuple[str, str]:
     """(the passage sentence that best supports the claim, "") when one or two of its
     sentences say it; else ("", what the closest of them does not say)."""
+    if passage.is_complainants_account and not reports(claim):
+        return "", "the passage is the complainant's account, not a finding"
     header = _reading(passage.header)
     closest = (-1, "the passage says none of it")
     for window in _windows(tuple(evidence_sentences(passage.text))):

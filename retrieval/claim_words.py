@@ -97,9 +97,9 @@ PREDICATE_WORDS = """investigate consider uphold fault injustice apologise pay r
     deny admit accept refuse delay premature late betterplaced discretion jurisdiction add
     outcome significant transfer provide issue complain follow know tell damage allow
     prevent power reasonable responsible correct wrong visit install send cause use backdate
-    assist support complete proceed lead put close write say explain state""".split()
+    assist support complete proceed lead put close write say explain state want""".split()
 # Reporting verbs: compared (who said it) only when the passage reports too.
-REPORTING = frozenset("say explain state".split())
+REPORTING = frozenset("say explain state want".split())
 AL_NOUNS = frozenset("removal refusal approval withdrawal dismissal renewal denial".split())
 PASSIVE_IRREGULAR = frozenset("paid found made given told kept held sent done dealt".split())
 

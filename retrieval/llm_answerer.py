@@ -78,7 +78,7 @@ class Source:
         return f"{self.decision.organisation} {self.decision.ref}"
 
     def evidence(self) -> Evidence:
-        return Evidence(self.text, self.header)
+        return Evidence(self.text, self.header, self.section)
 
     def block(self) -> str:
         attributes = {

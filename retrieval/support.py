@@ -58,6 +58,14 @@ def read(text: str) -> Reading:
     )
 
 
+def reports(claim: Reading) -> bool:
+    """Whether the claim says what someone complained of or said ("Mr X complained that")."""
+    return any(f.reported or f.stem in _REPORTING for f in claim.frames)
+
+
+_REPORTING = w.REPORTING_STEMS | {w.stem("complain")}
+
+
 def unsupported(claim: Reading, evidence: Reading, header: Reading, min_support: float) -> str:
     """Why ``evidence`` (with its ``header``: organisation and reference) does not say
     ``claim``; "" when it does."""
