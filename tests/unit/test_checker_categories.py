@@ -183,6 +183,33 @@ def test_who_says_it_and_whether_it_is_only_supposed(
     assert isinstance(check(claim, passage), KeptClaim) is kept
 
 
+def test_a_sentence_cited_to_the_wrong_passage_is_shown_with_the_one_that_says_it() -> None:
+    result = check_claim(
+        Claim("The Council lost the referral for four months [1]."), {1: RECORDS, 2: GRANT}, MIN
+    )
+    assert isinstance(result, KeptClaim) and result.recited
+    assert result.quotes == {
+        2: "It lost the referral for four months and then took longer than the law allows to "
+        "approve the grant."
+    }
+    alone = check("The Council lost the referral for four months.", RECORDS)
+    assert isinstance(alone, RemovedSentence)  # no other passage: removed
+
+
+def test_the_complaint_section_supports_only_what_the_complainant_says() -> None:
+    # FICTIONAL, data/sample/25-312-709.txt, "The complaint".
+    account = Evidence(
+        "Mrs H says the noise has disturbed her sleep for over a year and affected her health.",
+        "Brackenfield District Council 25 312 709",
+        "The complaint",
+    )
+    told = check("The noise has disturbed Mrs H's sleep for over a year.", account)
+    assert isinstance(told, RemovedSentence)
+    assert told.reason.endswith("the passage is the complainant's account, not a finding")
+    said = check("Mrs H says the noise has disturbed her sleep for over a year.", account)
+    assert isinstance(said, KeptClaim)
+
+
 def test_the_quote_is_the_passage_sentence_that_says_it() -> None:
     result = check("Mrs Y will receive £500 from the Council.", GRANT)
     assert isinstance(result, RemovedSentence)  # "receive" is not what the passage says
