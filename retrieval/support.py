@@ -58,12 +58,13 @@ def read(text: str) -> Reading:
     )
 
 
+# Verbs that report what someone complained of or said.
+_REPORTING = w.REPORTING_STEMS | {w.stem("complain")}
+
+
 def reports(claim: Reading) -> bool:
     """Whether the claim says what someone complained of or said ("Mr X complained that")."""
     return any(f.reported or f.stem in _REPORTING for f in claim.frames)
-
-
-_REPORTING = w.REPORTING_STEMS | {w.stem("complain")}
 
 
 def unsupported(claim: Reading, evidence: Reading, header: Reading, min_support: float) -> str:
