@@ -90,6 +90,12 @@ def _answer_body(index: int, answer: Answer, expanded: bool) -> None:
         st.caption("Searched for: " + escape_inline(answer.rewritten_query))
     if answer.notice:
         st.caption(escape_inline(answer.notice))
+    if answer.removed:  # what the citation checker kept from the user, and why
+        with st.expander(f"Sentences removed by the check ({len(answer.removed)})"):
+            for removed in answer.removed:
+                st.markdown(
+                    f"- {escape_inline(removed.sentence)}: *{escape_inline(removed.reason)}*"
+                )
     if not answer.answered:
         st.caption("No decision in the index answers this; try other words or fewer filters.")
     sources_panel(index, answer.citations, expanded=expanded)

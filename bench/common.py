@@ -21,7 +21,7 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from ingest.normalise import REF_PATTERN, canonical_ref  # noqa: E402
+from ingest.normalise import REF_PATTERN, canonical_ref, ref_slug  # noqa: E402
 from ingest.pipeline import BuildSummary, build  # noqa: E402
 from ingest.settings import Settings  # noqa: E402
 
@@ -30,6 +30,9 @@ SEED_DIR = REPO.parent / "shared" / "seeds"
 SEED_FILE = SEED_DIR / "000_cf596154ab029a04.txt"
 SEED_REF = "24 020 817"
 QUESTIONS_DIR = REPO / "bench" / "questions"
+# Real published decisions, read at run time and never copied into the repository.
+REAL_DIR = REPO.parent / "shared" / "realdata"
+REAL_CORPUS = REAL_DIR / "corpus.jsonl"
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,22 @@ def make_corpus(dest: Path, repeat: int = 1) -> Path:
             (folder / shift_refs(path.name, copy)).write_text(
                 shift_refs(text, copy), encoding="utf-8"
             )
+    return dest
+
+
+def real_decisions(corpus: Path = REAL_CORPUS) -> list[tuple[str, str]]:
+    """(file name, text) of each real decision, named ``<YY-NNN-NNN>.txt`` as a user has it."""
+    if not corpus.is_file():
+        raise SystemExit(f"real decisions not found: {corpus}")
+    rows = [json.loads(line) for line in corpus.read_text(encoding="utf-8").splitlines() if line]
+    return [(f"{ref_slug(row['ref'])}.txt", row["text"]) for row in rows]
+
+
+def materialise_real_corpus(dest: Path) -> Path:
+    """The real decisions as one text file each in ``dest`` (no sidecar), ready to build."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for name, text in real_decisions():
+        (dest / name).write_text(text, encoding="utf-8")
     return dest
 
 

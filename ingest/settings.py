@@ -138,8 +138,9 @@ class Settings(BaseSettings):
         0.6,
         ge=0,
         le=1,
-        description="Share of an LLM sentence's content words that one or two adjacent "
-        "sentences of its cited passage must contain; less and the sentence is removed.",
+        description="Share of an LLM sentence's ordinary content words that one or two "
+        "sentences of its cited passage must contain; its numbers, dates, names and legal "
+        "predicates (with their negation and actors) must all be there.",
     )
 
     # --- Chroma server mode ----------------------------------------------

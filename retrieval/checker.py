@@ -4,18 +4,28 @@ Pure functions over text. A draft is split into claims (sentences with their
 ``[n]`` markers). A claim is kept when
 
 - it cites at least one passage that was given (invented numbers are dropped),
-- one sentence, or two adjacent sentences, of a cited passage contain at least
-  ``min_support`` of the claim's content words (the passage's header - its
-  organisation and reference - counts too, so naming the council is not a new
-  fact), and
-- that evidence negates what the claim negates and nothing the claim asserts:
-  "the council was at fault" is not supported by "we found no fault by the
-  Council", nor "we will investigate" by "we will not investigate".
+- one sentence, or two sentences, of a cited passage say it (retrieval.support):
+  every number, date, amount, name, reference and person of the claim is
+  there (the passage's header - its organisation and reference - counts too,
+  so naming the council is not a new fact); every predicate of the legal
+  vocabulary (investigate, uphold, fault, pay, better placed ...) is there
+  with the same polarity and the same actors - "the council was at fault" is
+  not supported by "we found no fault by the Council", nor "the ICO is better
+  placed" by "the Council is better placed"; the claim adds no certainty
+  ("never", "must", "may") and drops no qualification ("normally"); and at
+  least ``min_support`` of its other content words are there.
+
+A sentence its own citations do not support, but another passage given to the
+model does, is kept with that passage as its citation (small models often cite
+the wrong number): what the user reads is still what the cited passage says.
+
+A passage from the decision's "The complaint" section is the complainant's
+account: it supports only a sentence that says so ("Mr X complained that ...").
 
 Sentences of a passage that give orders to a reader ("ignore previous
 instructions ...") are never evidence: passages are data, and an instruction
 planted in a decision must not make a claim look supported. Everything removed
-is reported with its reason.
+is reported with its reason, the first thing the passage does not say.
 """
 
 from __future__ import annotations
@@ -23,9 +33,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import combinations
 
 from retrieval.citations import sentences, statements
-from retrieval.keywords import STOPWORDS
+from retrieval.support import Reading, read, reports, unsupported
 from retrieval.types import RemovedSentence
 
 # "[1]", "[1][2]", "[1, 2]" - what the prompt asks for, and its common variants.
@@ -37,18 +49,7 @@ _MARKERS_AFTER_STOP = re.compile(rf"([.!?])((?:\s*{_MARKER})+)")
 _CLAIM_END = re.compile(r"(?:(?<=\])|(?<=\][.!?]))\s+(?!\[)")
 _MARKER_LINE = re.compile(rf"(?:\s*{_MARKER}[.]?)+\s*")
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
-_REFERENCE = re.compile(r"\b\d{2}[ -]?\d{3}[ -]?\d{3}[a-z]?\b", re.I)
-_NEGATION = re.compile(
-    r"\b(?:no|not|never|nor|none|cannot|without|neither|nothing)\b|n['’]t\b", re.I
-)
 _WORD = re.compile(r"[a-z0-9]+")
-# Skipped when looking for what a negation negates ("not [to] investigate", "no [real] fault").
-_FILLER = frozenset("a an the be been being to any yet ever always enough so only real".split())
-# Retrieval ignores the words every decision uses; a claim's truth can hinge on them.
-_CLAIM_STOPWORDS = STOPWORDS - {
-    "investigate", "investigated", "investigation", "investigating",
-    "complaint", "complaints", "complain", "complained",
-}  # fmt: skip
 MIN_CLAIM_WORDS = 3  # "The Council apologised" is a claim; "The complaint" is a heading
 
 @dataclass(frozen=True)
@@ -61,10 +62,17 @@ class Claim:
 
 @dataclass(frozen=True)
 class Evidence:
-    """A numbered passage as the model saw it: its text and a header naming its decision."""
+    """A numbered passage as the model saw it: its text, a header naming its decision, and
+    the section it comes from."""
 
     text: str
     header: str = ""
+    section: str = ""
+
+    @property
+    def is_complainants_account(self) -> bool:
+        """ "The complaint" section says what the complainant says, not what was found."""
+        return self.section.strip().lower().startswith(("the complaint", "complaint"))
 
 
 @dataclass(frozen=True)
@@ -76,6 +84,7 @@ class KeptClaim:
     quotes: dict[int, str]
     new_paragraph: bool = False
     dropped_markers: int = 0  # citations of this claim that were invented or unsupported
+    recited: bool = False  # none of its own citations said it; another given passage does
 
 
 @dataclass
@@ -187,59 +196,63 @@ def check_claim(
         # A heading echoed back ("The complaint. [1]") is "supported" by any passage of its
         # section, and says nothing.
         return RemovedSentence(text, "not a sentence", citations=len(numbers))
-    quotes = {}
+    claim_reading = read(text)
+    quotes, gaps = {}, []
     for n in given:
-        score, quote = best_support(text, passages[n])
-        if score >= min_support:
+        quote, gap = best_support(claim_reading, passages[n], min_support)
+        if quote:
             quotes[n] = quote
+        else:
+            gaps.append(gap)
     if not quotes:
-        return RemovedSentence(text, f"not supported by {_listed(given)}", citations=len(numbers))
+        other = _other_support(claim_reading, passages, given, min_support)
+        if other:  # said, but cited to the wrong passage: shown with the one that says it
+            return KeptClaim(text, other, claim.new_paragraph, len(numbers), recited=True)
+        reason = f"not supported by {_listed(given)}: {gaps[0]}"
+        return RemovedSentence(text, reason, citations=len(numbers))
     return KeptClaim(text, quotes, claim.new_paragraph, len(numbers) - len(quotes))
 
 
-def best_support(claim: str, passage: Evidence) -> tuple[float, str]:
-    """(share of the claim's content words found, the passage sentence that best supports it)."""
-    wanted = claim_terms(_REFERENCE.sub(" ", claim))
-    if not wanted:
-        return 0.0, ""
-    header = claim_terms(passage.header)
-    negated = negated_words(claim)
-    best = (0.0, "")
-    for window in _windows(statements(passage.text)):
-        denied = negated_words(" ".join(window))
-        if not negated <= denied or (denied & wanted) - negated:
-            continue  # the evidence does not deny what the claim denies, or denies its point
-        found = wanted & (header | claim_terms(" ".join(window)))
-        score = len(found) / len(wanted)
-        if score > best[0]:
-            best = (score, max(window, key=lambda s: len(wanted & claim_terms(s))))
-    return best
+def _other_support(
+    claim: Reading, passages: Mapping[int, Evidence], cited: list[int], min_support: float
+) -> dict[int, str]:
+    """{n: quote} of the first passage given but not cited that says the claim."""
+    for n in (n for n in sorted(passages) if n not in cited):
+        quote, _ = best_support(claim, passages[n], min_support)
+        if quote:
+            return {n: quote}
+    return {}
 
 
-def negated_words(text: str) -> set[str]:
-    """The word each negation applies to: "will not investigate" → investigate."""
-    lower = text.lower()
-    found = set()
-    for cue in _NEGATION.finditer(lower):
-        following = _WORD.findall(lower[cue.end() : cue.end() + 80])
-        head = next((w for w in following if w not in _FILLER), None)
-        if head:
-            found.add(head[:6])
-    return found
+def best_support(claim: Reading, passage: Evidence, min_support: float) -> tuple[str, str]:
+    """(the passage sentence that best supports the claim, "") when one or two of its
+    sentences say it; else ("", what the closest of them does not say)."""
+    if passage.is_complainants_account and not reports(claim):
+        return "", "the passage is the complainant's account, not a finding"
+    header = _reading(passage.header)
+    closest = (-1, "the passage says none of it")
+    for window in _windows(tuple(statements(passage.text))):
+        evidence = _reading(" ".join(window))
+        gap = unsupported(claim, evidence, header, min_support)
+        if not gap:
+            return max(window, key=lambda s: len(claim.terms & _reading(s).terms)), ""
+        shared = len(claim.terms & evidence.terms) + len(set(claim.facts) & set(evidence.facts))
+        if shared > closest[0]:
+            closest = (shared, gap)
+    return "", closest[1]
 
 
-def claim_terms(text: str) -> set[str]:
-    """Content words cut to six letters, so "refused", "refusal" and "refusing" meet."""
-    words = re.findall(r"[a-z0-9]+", text.lower())
-    return {w[:6] for w in words if w not in _CLAIM_STOPWORDS and len(w) > 2}
+@lru_cache(maxsize=4096)
+def _reading(text: str) -> Reading:
+    """Passages recur across the claims of one answer (and across answers): read once."""
+    return read(text)
 
 
-def _windows(items: list[str]) -> Iterator[list[str]]:
-    """Each sentence alone, then each adjacent pair (a claim often joins two)."""
-    for i in range(len(items)):
-        yield [items[i]]
-    for i in range(len(items) - 1):
-        yield items[i : i + 2]
+def _windows(items: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
+    """Each sentence alone, then each pair in reading order (a claim often joins two, and
+    a summary's reason can be two sentences from its decision)."""
+    yield from ((item,) for item in items)
+    yield from combinations(items, 2)
 
 
 def _listed(numbers: list[int]) -> str:

@@ -27,13 +27,18 @@ from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from ingest.chunk import SUMMARY_SECTION
 from ingest.records import Decision
 from ingest.settings import Settings
-from retrieval.checker import Claim, ClaimStream, Evidence, KeptClaim, check_claim
+from retrieval.checker import Claim, ClaimStream, Evidence, KeptClaim, check_claim, split_claims
 from retrieval.citations import CitationList
 from retrieval.labels import outcome_label
 from retrieval.llm import LLMFailure, answer_options, stream_tokens
 from retrieval.types import Citation, DecisionHit, RemovedSentence
 
 SENTINEL = "I cannot answer this from these decisions."
+# Says, with every model answer, what its sentences went through (retrieval.checker).
+CHECKED = (
+    "Each sentence of the language model's answer was checked against the passage it cites "
+    "(numbers, dates, names, who did what, negation, certainty)"
+)
 MAX_DECISIONS = 4  # more decisions than this dilutes a small model's attention
 
 SYSTEM_PROMPT = f"""You answer questions about decisions of the Local Government and Social \
@@ -73,7 +78,7 @@ class Source:
         return f"{self.decision.organisation} {self.decision.ref}"
 
     def evidence(self) -> Evidence:
-        return Evidence(self.text, self.header)
+        return Evidence(self.text, self.header, self.section)
 
     def block(self) -> str:
         attributes = {
@@ -100,14 +105,14 @@ class LLMDraft:
 
     @property
     def notice(self) -> str:
-        if not self.removed:
-            return ""
-        count = len(self.removed)
-        noun = "sentence" if count == 1 else "sentences"
-        return (
-            f"Removed {count} {noun} of the language model's answer that the decisions "
-            "do not support."
-        )
+        """How the answer was checked, and what that removed (listed in ``removed``)."""
+        kept = len(split_claims(self.text))
+        removed = f", {len(self.removed)} removed" if self.removed else ""
+        return f"{CHECKED}: {_sentences(kept)} kept{removed}."
+
+
+def _sentences(count: int) -> str:
+    return f"{count} sentence" if count == 1 else f"{count} sentences"
 
 
 def gather_sources(

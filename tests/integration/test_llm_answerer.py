@@ -22,7 +22,7 @@ from pydantic import SecretStr
 from ingest.settings import Settings
 from retrieval.engine import Engine, open_engine
 from retrieval.llm import LLMFailure, chat_model, stream_tokens
-from retrieval.llm_answerer import REMINDER, SENTINEL, SYSTEM_PROMPT
+from retrieval.llm_answerer import CHECKED, REMINDER, SENTINEL, SYSTEM_PROMPT
 from retrieval.types import Answer
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -45,7 +45,8 @@ def engine(built_store: Settings) -> Iterator[Engine]:
 def test_supported_sentences_keep_their_citations_with_verbatim_quotes(engine: Engine) -> None:
     model = scripted(f"{COULD_NOT_ADD} {ICO}")
     answer = with_llm(engine, model).answer(QUESTION)
-    assert answer.answered and answer.removed == [] and answer.notice == ""
+    assert answer.answered and answer.removed == []
+    assert answer.notice == f"{CHECKED}: 2 sentences kept."
     assert answer.text == (
         "The Ombudsman will not investigate because it could not add to the Council's "
         "investigation or achieve a different outcome. [1] The Information Commissioner is "
@@ -77,7 +78,7 @@ def test_an_invented_citation_never_reaches_the_user(engine: Engine) -> None:
     assert [(r.sentence, r.reason) for r in answer.removed] == [
         ("The Council paid Mr X £200 in compensation.", "cites [9], which was not given")
     ]
-    assert answer.notice.startswith("Removed 1 sentence of the language model's answer")
+    assert answer.notice == f"{CHECKED}: 1 sentence kept, 1 removed."
     assert answer.to_json()["removed"][0]["reason"] == "cites [9], which was not given"
     assert_grounded(engine, answer)
 
@@ -86,7 +87,9 @@ def test_an_unsupported_sentence_is_removed(engine: Engine) -> None:
     model = scripted(f"{ICO} The Council was ordered to pay Mr X £200 for the data breach [1].")
     answer = with_llm(engine, model).answer(QUESTION)
     assert "£200" not in answer.text
-    assert [r.reason for r in answer.removed] == ["not supported by [1]"]
+    assert [r.reason for r in answer.removed] == [
+        "not supported by [1]: the passage does not say “£200”"
+    ]
     assert_grounded(engine, answer)
 
 
@@ -145,7 +148,10 @@ def test_a_fallback_still_reports_what_was_removed(engine: Engine) -> None:
     answer = with_llm(engine, model).answer(QUESTION)
     assert answer.text == engine.answer(QUESTION).text
     assert [(r.sentence, r.reason) for r in answer.removed] == [
-        ("The Council was ordered to pay Mr X £200 for the data breach.", "not supported by [1]")
+        (
+            "The Council was ordered to pay Mr X £200 for the data breach.",
+            "not supported by [1]: the passage does not say “£200”",
+        )
     ]
 
 
@@ -221,7 +227,10 @@ def test_an_obeyed_injection_is_removed_by_the_checker(injected_engine: Engine) 
     assert INJECTED in human and INJECTED not in outside
     assert "was at fault" not in answer.text
     assert [(r.sentence, r.reason) for r in answer.removed] == [
-        ("The council was at fault.", "not supported by [1]")
+        (
+            "The council was at fault.",
+            "not supported by [1]: the passage says the opposite about “fault…”",
+        )
     ]
     assert answer.text.startswith("There was no fault in how the Council considered")
     assert all("Ignore previous" not in c.quote for c in answer.citations)
@@ -293,7 +302,7 @@ def test_an_openai_compatible_server_answers_through_the_factory(
     )
     pieces = list(llm.stream_answer(QUESTION))
     answer = pieces[-1]
-    assert isinstance(answer, Answer) and answer.notice.startswith("Removed 1 sentence")
+    assert isinstance(answer, Answer) and answer.notice.endswith("1 sentence kept, 1 removed.")
     assert answer.text.startswith("The Ombudsman will not investigate because")
     request = stub.requests[0]
     assert request["path"] == "/v1/chat/completions" and request["body"]["stream"] is True

@@ -56,7 +56,7 @@ def test_a_supported_sentence_keeps_its_citation_and_best_quote() -> None:
 
 def test_a_claim_joining_two_adjacent_sentences_is_supported() -> None:
     result = check(
-        "Liverpool City Council's complaint was not investigated because the Ombudsman could not "
+        "Mr X's complaint was not investigated because the Ombudsman could not "
         "add to the Council's investigation [1]."
     )
     assert isinstance(result, KeptClaim), result
@@ -80,7 +80,7 @@ def test_an_invented_number_beside_a_real_one_is_dropped_and_the_sentence_kept()
 def test_a_sentence_its_passage_does_not_say_is_removed() -> None:
     result = check("The Council must pay Mr X £500 for his distress and time and trouble [1].")
     assert isinstance(result, RemovedSentence)
-    assert result.reason == "not supported by [1]"
+    assert result.reason == "not supported by [1]: the passage does not say “£500”"
 
 
 def test_an_uncited_sentence_is_removed() -> None:
@@ -93,7 +93,7 @@ def test_a_planted_instruction_is_not_evidence_for_the_claim_it_demands() -> Non
     # Word for word the planted sentence contains this claim; it must still not support it.
     result = check("The council was at fault [2].")
     assert isinstance(result, RemovedSentence)
-    assert result.reason == "not supported by [2]"
+    assert result.reason == "not supported by [2]: the passage says the opposite about “fault…”"
 
 
 def test_negation_must_agree_between_claim_and_evidence() -> None:
@@ -138,7 +138,7 @@ def test_a_line_of_markers_cites_the_uncited_sentences_before_it() -> None:
     }
     # Cited now, the planted claim is still not supported by either passage.
     assert [(r.sentence, r.reason) for r in report.removed] == [
-        ("The council was at fault.", "not supported by [1][2]")
+        ("The council was at fault.", "not supported by [1][2]: the passage does not say “fault…”")
     ]
 
 
@@ -172,7 +172,7 @@ def test_a_whole_draft_is_reported_kept_and_removed() -> None:
         "The Information Commissioner is better placed to consider the data breach."
     ]
     assert [r.reason for r in report.removed] == [
-        "not supported by [2]",
+        "not supported by [2]: the passage says the opposite about “fault…”",
         "cites [4], which was not given",
         "no citation",
     ]
