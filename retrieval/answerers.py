@@ -142,7 +142,7 @@ class ExtractiveAnswerer:
 
     def _name_reasons(self, draft: Draft, decision: Decision, lead_in: str = "") -> None:
         for reason in decision.reasons:
-            support = _sentence_stating(decision, reason.value)
+            support = sentence_stating(decision, reason.value)
             if support is None:
                 continue
             n = draft.citations.cite(decision, *support)
@@ -206,7 +206,7 @@ def _lead_sentences(decision: Decision) -> list[tuple[str, str]]:
     return reasons or [(q, SUMMARY_SECTION) for q in sentences(decision.summary)[:1]]
 
 
-def _sentence_stating(decision: Decision, reason: str) -> tuple[str, str] | None:
+def sentence_stating(decision: Decision, reason: str) -> tuple[str, str] | None:
     """The first sentence (summary, then the closing sections) that gives ``reason``."""
     candidates = [(q, SUMMARY_SECTION) for q in sentences(decision.summary)]
     for section in reversed(decision.sections):  # Final decision / assessment come last

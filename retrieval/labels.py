@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ingest.records import Outcome, Reason
+from retrieval.explanations import explanations
 
 OUTCOME_LABELS: dict[str, str] = {
     Outcome.UPHELD: "upheld",
@@ -39,29 +40,9 @@ REASON_LABELS: dict[str, str] = {
     Reason.OTHER: "another reason",
 }
 
+# The test behind each reason, from the reviewed sentences in explanations.toml.
 LEGAL_TESTS: dict[str, str] = {
-    Reason.LATE: "the 12-month time limit, Local Government Act 1974 section 26B",
-    Reason.ALTERNATIVE_REMEDY_APPEAL: (
-        "a right of appeal, Local Government Act 1974 section 26(6)(a) or (b)"
-    ),
-    Reason.ALTERNATIVE_REMEDY_COURT: (
-        "a remedy by going to court, Local Government Act 1974 section 26(6)(c)"
-    ),
-    Reason.NOT_ENOUGH_FAULT: "the Assessment Code's test of enough evidence of fault",
-    Reason.NO_SIGNIFICANT_INJUSTICE: "the Assessment Code's test of significant injustice",
-    Reason.COULD_NOT_ADD: "the Ombudsman's discretion, Local Government Act 1974 section 24A(6)",
-    Reason.DIFFERENT_OUTCOME_UNLIKELY: (
-        "the Ombudsman's discretion, Local Government Act 1974 section 24A(6)"
-    ),
-    Reason.OTHER_BODY_BETTER_PLACED: (
-        "the Ombudsman's discretion, Local Government Act 1974 section 24A(6)"
-    ),
-    Reason.OUT_OF_JURISDICTION: "matters excluded by Local Government Act 1974 Schedule 5",
-    Reason.PREMATURE: (
-        "the council must first have a chance to respond, Local Government Act 1974 section 26(5)"
-    ),
-    Reason.AFFECTS_MOST_PEOPLE: "Local Government Act 1974 section 26(7)",
-    Reason.OTHER: "",
+    reason: test.legal_test for reason, test in explanations().tests.items()
 }
 
 
