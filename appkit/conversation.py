@@ -130,7 +130,7 @@ def _show_unanswered() -> None:
         )
     for question, message in st.session_state.get(FAILED, []):
         st.error(f"Not answered: {escape_inline(question[:200])}. {escape_inline(message)}")
-    refused = state.take_refused()
+    refused = state.refused()
     if refused:
         st.warning(
             f"{len(refused)} question(s) were not sent because {state.MAX_QUEUED} were already "

@@ -67,6 +67,7 @@ def ask(question: str) -> None:
         st.session_state.setdefault(REFUSED, []).append(question)
     else:
         waiting.append(question)
+        st.session_state.pop(REFUSED, None)  # the person is asking again: the notice has done
     st.session_state[VIEW] = CONVERSATION_TAB
 
 
@@ -93,8 +94,9 @@ def answered(question: str) -> None:
         waiting.pop(0)
 
 
-def take_refused() -> list[str]:
-    return st.session_state.pop(REFUSED, [])
+def refused() -> list[str]:
+    """Questions refused because the queue was full (shown until the next one is accepted)."""
+    return st.session_state.get(REFUSED, [])
 
 
 def clear_conversation() -> None:

@@ -1,9 +1,8 @@
-"""Plain-words names for outcomes and reasons, and the legal test behind each reason."""
+"""Plain-words names for outcomes and reasons (the law behind each: explanations.toml)."""
 
 from __future__ import annotations
 
 from ingest.records import Outcome, Reason
-from retrieval.explanations import explanations
 
 OUTCOME_LABELS: dict[str, str] = {
     Outcome.UPHELD: "upheld",
@@ -39,12 +38,6 @@ REASON_LABELS: dict[str, str] = {
     Reason.AFFECTS_MOST_PEOPLE: "the matter affects all or most people in the area",
     Reason.OTHER: "another reason",
 }
-
-# The test behind each reason, from the reviewed sentences in explanations.toml.
-LEGAL_TESTS: dict[str, str] = {
-    reason: test.legal_test for reason, test in explanations().tests.items()
-}
-
 
 def outcome_label(outcome: str) -> str:
     return OUTCOME_LABELS.get(outcome, outcome.replace("_", " "))

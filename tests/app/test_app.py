@@ -9,26 +9,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from appkit.text import escape_inline
-from ingest.settings import Settings, get_settings
+from ingest.settings import Settings
 from retrieval import Engine, open_engine
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
 TIMEOUT = 180  # the first run loads the model; later ones answer in about a second
 WHY_NOT = "Why was the complaint about free school transport not investigated?"
-
-
-@pytest.fixture
-def use_store(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
-    """Point the app's settings at a store (the app reads them via get_settings())."""
-
-    def use(store_dir: Path, **env: str) -> None:
-        monkeypatch.setenv("OQA_STORE_DIR", str(store_dir))
-        for name, value in env.items():
-            monkeypatch.setenv(name, value)
-        get_settings.cache_clear()
-
-    yield use
-    get_settings.cache_clear()
 
 
 @pytest.fixture(scope="module")
@@ -39,8 +25,8 @@ def engine(built_store: Settings) -> Iterator[Engine]:
 
 
 @pytest.fixture
-def app(built_store: Settings, use_store) -> AppTest:
-    use_store(built_store.store_dir)
+def app(app_store: Path, use_store) -> AppTest:
+    use_store(app_store)
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
     assert not at.exception, at.exception
     return at
