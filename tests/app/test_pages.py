@@ -60,7 +60,6 @@ def test_precheck_shows_each_test_with_its_law_and_cited_decisions(app: AppTest)
         test = finding.test
         assert escape_md(test.meaning) in shown and escape_inline(test.basis) in shown
         for example in finding.given:
-            assert example.hit.ref in {h.ref for h in result.pool.hits} or example.hit.reasons
             assert test.reason in example.hit.reasons  # the reason really was given there
             assert escape_inline(example.citation.quote) in shown
     assert f"Of the {len(result.pool.hits)} published decisions" in shown

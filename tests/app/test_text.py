@@ -108,4 +108,10 @@ def test_export_holds_question_answer_and_sources() -> None:
     assert "[1] Fictional \\<b\\>Testborough\\</b\\> Council (24 020 817)" in exported
     assert "> We will not investigate \\*this\\*." in exported
     assert "<https://www.lgo.org.uk/decisions/x/y/24-020-817>" in exported
+    assert (
+        "Cite as: Local Government and Social Care Ombudsman, decision 24 020 817 "
+        "(Fictional \\<b\\>Testborough\\</b\\> Council), 15 April 2025, Summary. "
+        "https://www.lgo.org.uk/decisions/x/y/24-020-817"
+    ) in exported
+    assert "re-used with attribution" in exported and "Local Government and Social Care" in exported
     assert "Filters: outcome: not investigated" in exported
