@@ -30,10 +30,10 @@ PAGES = [
 def footer() -> None:
     """On every page: whose decisions these are and the terms they are re-used on."""
     st.divider()
-    st.caption(
-        f"{sentence('whose')} {sentence('reuse')} "
-        f"[The Ombudsman's site]({link('ombudsman')}) · "
-        f"[Copyright and re-use]({link('copyright')}) · {sentence('not_advice')}"
+    st.caption(f"{sentence('whose')} {sentence('reuse')} {sentence('not_advice')}")
+    # Links outside the caption: its faded colour would take them below AA contrast.
+    st.markdown(
+        f"[The Ombudsman's site]({link('ombudsman')}) · [Copyright and re-use]({link('copyright')})"
     )
 
 

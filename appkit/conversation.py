@@ -197,6 +197,7 @@ def _answer_body(index: int, answer: Answer, store_dir: Path, expanded: bool) ->
     if not answer.answered:
         st.caption("No decision in the index answers this; try other words or fewer filters.")
     sources_panel(index, answer.citations, expanded=expanded, report=_wrong_citation(store_dir))
+    st.caption("Was this answer useful? Your rating is kept on this computer only.")
     st.feedback(
         "thumbs",
         key=f"feedback_{index}",
