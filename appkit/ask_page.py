@@ -97,10 +97,10 @@ def ask_page() -> None:
         on_change="rerun",
     )
     if talk.open is not False:
+        chat_box(settings.max_question_chars)  # first: closed at once while answering
         with talk:
             conversation(engine, filters, settings.store_dir)
             too_long_box(settings.max_question_chars)
-        chat_box(settings.max_question_chars)
     if alike.open:
         with alike:
             similar_view(engine, filters)

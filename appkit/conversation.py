@@ -21,6 +21,7 @@ from retrieval.types import Answer
 
 CHAT_KEY = "chat_question"
 SHORTEN_KEY = "too_long_edit"
+BUSY_PLACEHOLDER = "Answering your question… the box opens again when the answer is ready."
 FAILED = "unanswered_questions"  # (question, why) pairs: an error is kept, not lost
 
 # One per use: why a complaint was not investigated, similar decisions, an excerpt.
@@ -75,18 +76,25 @@ def conversation(engine: Engine, filters: DecisionFilter, store_dir: Path) -> No
     if turn is not None:
         turns.append(turn)
         saved_conversation(store_dir)
-    if state.queue():
-        st.rerun()  # the next waiting question, in a fresh run
+    st.rerun()  # the next waiting question, or the chat box open again
 
 
 def chat_box(max_chars: int) -> None:
+    """The question box; closed, saying so, while a question is being answered.
+
+    Streamlit keeps only the newest of several submissions that reach the server
+    during one run, so the box is closed while answering instead of losing them; a
+    question that still arrives then waits in the queue (``state.ask``).
+    """
+    busy = bool(state.queue())
     # No max_chars on the widget: the browser would cut a long paste silently. The
     # callback keeps a too-long question for the person to shorten instead.
     st.chat_input(
-        "Ask about Ombudsman decisions…",
+        BUSY_PLACEHOLDER if busy else "Ask about Ombudsman decisions…",
         key=CHAT_KEY,
         on_submit=state.ask_from_chat_box,
         args=(CHAT_KEY, max_chars),
+        disabled=busy,
     )
 
 

@@ -193,3 +193,22 @@ def test_every_reason_and_outcome_has_a_reviewed_sentence() -> None:
     for test in loaded.tests.values():
         assert test.meaning and test.next_step and test.source
     assert all(q.options and q.source for q in loaded.questions)
+
+
+def test_the_box_is_closed_and_says_so_while_a_question_waits() -> None:
+    def script() -> None:
+        import streamlit as st
+
+        from appkit import state
+        from appkit.conversation import chat_box
+
+        if st.session_state.get("waiting"):
+            state.queue().append("Why not?")
+        chat_box(2000)
+
+    at = AppTest.from_function(script).run()
+    assert at.chat_input[0].disabled is False
+    at.session_state["waiting"] = True
+    at.run()
+    assert at.chat_input[0].disabled is True
+    assert "Answering your question" in at.chat_input[0].placeholder

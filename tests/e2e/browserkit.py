@@ -38,9 +38,18 @@ def ask(page: Page, question: str, turn: int) -> None:
     expect(sources.nth(turn)).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
 
 
+def settled(page: Page) -> None:
+    """Wait until the app's script has finished running (elements shown stale are faded)."""
+    page.wait_for_selector(
+        '[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=ANSWER_TIMEOUT_MS
+    )
+    page.wait_for_timeout(500)  # the fade of stale elements ends
+
+
 def serious_accessibility_problems(page: Page) -> list[dict[str, Any]]:
-    """axe-core's serious and critical WCAG 2 A/AA violations on the page as it is now."""
+    """axe-core's serious and critical WCAG 2 A/AA violations on the page once it settled."""
     assert AXE.is_file(), f"{AXE} is missing: run ./scripts/install-axe (npm install axe-core)"
+    settled(page)
     page.add_script_tag(path=str(AXE))
     violations = page.evaluate(
         """async () => (await axe.run(document, {
