@@ -29,6 +29,14 @@ class Server:
     log: Path
 
 
+def settled(page: Page) -> None:
+    """Wait until the app's script has finished running (elements shown stale are faded)."""
+    page.wait_for_selector(
+        '[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=ANSWER_TIMEOUT_MS
+    )
+    page.wait_for_timeout(500)  # the fade of stale elements ends
+
+
 def ask(page: Page, question: str, turn: int) -> None:
     box = page.get_by_test_id("stChatInputTextArea")
     expect(box).to_be_visible(timeout=LOAD_TIMEOUT_MS)
@@ -36,14 +44,7 @@ def ask(page: Page, question: str, turn: int) -> None:
     box.press("Enter")
     sources = page.get_by_text("Sources (")
     expect(sources.nth(turn)).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
-
-
-def settled(page: Page) -> None:
-    """Wait until the app's script has finished running (elements shown stale are faded)."""
-    page.wait_for_selector(
-        '[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=ANSWER_TIMEOUT_MS
-    )
-    page.wait_for_timeout(500)  # the fade of stale elements ends
+    settled(page)
 
 
 def serious_accessibility_problems(page: Page) -> list[dict[str, Any]]:

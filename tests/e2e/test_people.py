@@ -23,6 +23,7 @@ from browserkit import (
     Server,
     ask,
     serious_accessibility_problems,
+    settled,
 )
 from playwright.sync_api import Browser, Page, expect
 from servers import streamlit_app
@@ -247,6 +248,7 @@ def test_a_long_paste_is_kept_and_a_burst_of_questions_is_all_answered(
     expect(kept).to_have_value(pasted.strip())
     page.screenshot(path=str(tmp_path / "long-paste.png"))
     page.get_by_role("button", name="Discard it").click()
+    settled(page)
     burst = [WHY_NOT, "Who complained about the noise?", "What did the council agree to do?"]
     for question in burst:  # typing waits while the box is closed for an answer
         box.fill(question)
