@@ -5,13 +5,15 @@ Given a situation in the person's words and the tests their answers point to
 situation and reports, per test: similar decisions where that reason was given,
 each with the sentence stating it (cited); similar decisions that were
 investigated although a sentence outside the standard paragraphs raises the test
-("overcome"); and, for all, how similar decisions ended, with counts. It never
-predicts: it says what the decisions show. Built on the engine's public API
-(``similar``, ``decision``) and ``ingest.reasons``; the ranking is the engine's.
+("overcome": not where it left a part out); and, for all, how similar decisions
+ended, with counts. It never predicts: it says what the decisions show. Built on
+the engine's public API (``similar``, ``decision``) and ``ingest.reasons``; the
+ranking is the engine's.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -29,6 +31,7 @@ from retrieval.types import Citation, DecisionHit, SimilarResult
 SIMILAR_K = 20  # the pool counts are taken over
 PER_TEST = 3  # decisions shown for each test
 INVESTIGATED = (Outcome.UPHELD.value, Outcome.NOT_UPHELD.value)
+_LEFT_OUT = re.compile(r"\bnot (?:start|investigat|look|consider)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -92,10 +95,11 @@ def _finding(
     test = explanations().tests[reason]
     given = engine.similar(text=situation, k=PER_TEST, filters=DecisionFilter(reasons=(reason,)))
     examples = [_stating(engine, hit, reason) for hit in given.hits]
+    others = [hit for hit in pool.hits if hit.ref not in {h.ref for h in given.hits}]
     return Finding(
         test=test,
         given=[e for e in examples if e is not None],
-        overcome=_overcome(engine, pool.hits, reason),
+        overcome=_overcome(engine, others, reason),
         given_in_pool=pool.reason_counts.get(reason, 0),
         given_in_index=in_index,
     )
@@ -108,10 +112,11 @@ def _stating(engine: Engine, hit: DecisionHit, reason: str) -> Example | None:
 
 
 def _overcome(engine: Engine, hits: Iterable[DecisionHit], reason: str) -> list[Example]:
-    """Investigated decisions whose own words (not the standard paragraphs) raise the test."""
+    """Investigated decisions whose own words (not the standard paragraphs) raise the test
+    although they do not give it as a reason (one that does left that part out)."""
     found: list[Example] = []
     for hit in hits:
-        if hit.outcome not in INVESTIGATED or len(found) >= PER_TEST:
+        if hit.outcome not in INVESTIGATED or reason in hit.reasons or len(found) >= PER_TEST:
             continue
         decision = engine.decision(hit.ref)
         quote = _raising(decision, reason) if decision else None
@@ -121,10 +126,13 @@ def _overcome(engine: Engine, hits: Iterable[DecisionHit], reason: str) -> list[
 
 
 def _raising(decision: Decision, reason: str) -> tuple[str, str] | None:
+    """A sentence raising the test in a paragraph that does not leave something out for it."""
     for section in decision.sections:
         if is_boilerplate(section.heading):
             continue
         for paragraph in section.paragraphs:
+            if _LEFT_OUT.search(paragraph.text):
+                continue  # "I have not investigated this": the test applied, not overcome
             for quote in sentences(paragraph.text):
                 if reason in {r.value for r in find_reasons(quote)}:
                     return quote, section.heading
