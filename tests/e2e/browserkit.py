@@ -61,3 +61,14 @@ def serious_accessibility_problems(page: Page) -> list[dict[str, Any]]:
         }))"""
     )
     return [v for v in violations if v["impact"] in ("serious", "critical")]
+
+
+def screenshot_whole(page: Page, path: Path) -> None:
+    """A screenshot of the whole main area: Streamlit scrolls inside it, not the document,
+    so the window is made as tall as the content (at most 5,000 px) for the picture."""
+    size = page.viewport_size or {"width": 1400, "height": 1000}
+    height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+    page.set_viewport_size({"width": size["width"], "height": min(max(height, 600), 5000)})
+    settled(page)
+    page.screenshot(path=str(path))
+    page.set_viewport_size(size)

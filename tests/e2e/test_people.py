@@ -22,6 +22,7 @@ from browserkit import (
     REPO,
     Server,
     ask,
+    screenshot_whole,
     serious_accessibility_problems,
     settled,
 )
@@ -95,7 +96,7 @@ def test_precheck_from_a_typed_situation_to_cited_decisions(
     expect(page.get_by_text(first.quote).first).to_be_visible()
     expect(page.get_by_text("Complaining to the council or provider first").first).to_be_visible()
     expect(page.get_by_text("cited", exact=True).first).to_be_visible()
-    page.screenshot(path=str(tmp_path / "precheck.png"), full_page=True)
+    screenshot_whole(page, tmp_path / "precheck.png")
     assert serious_accessibility_problems(page) == []
     # Opening a cited decision lands on its cited paragraph.
     page.get_by_role("button", name="Open the decision").first.click()
@@ -161,7 +162,7 @@ def test_about_page_counts_equal_ingest_status(
     expect(decisions.get_by_test_id("stMetricValue")).to_have_text(str(status["decisions"]))
     expect(passages.get_by_test_id("stMetricValue")).to_have_text(str(status["chunks"]))
     expect(page.get_by_text("re-used with attribution").first).to_be_visible()
-    page.screenshot(path=str(tmp_path / "about.png"), full_page=True)
+    screenshot_whole(page, tmp_path / "about.png")
     assert serious_accessibility_problems(page) == []
 
 
@@ -223,7 +224,7 @@ def test_dark_theme(browser: Browser, server: Server, tmp_path: Path) -> None:
         page.screenshot(path=str(tmp_path / "dark-answer.png"))
         assert serious_accessibility_problems(page) == []
         open_page(page, f"{server.url}/check")
-        page.screenshot(path=str(tmp_path / "dark-precheck.png"), full_page=True)
+        screenshot_whole(page, tmp_path / "dark-precheck.png")
     finally:
         context.close()
 
