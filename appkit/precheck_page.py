@@ -29,10 +29,12 @@ from retrieval.precheck import Example, Finding, Precheck, precheck, reasons_fro
 
 SITUATION = "precheck_situation"
 RESULT = "precheck_result"
+APPLIED = "precheck_applied_link"  # the link's parameters already acted on
 
 
 def precheck_page() -> None:
     engine = engine_or_stop(get_settings())
+    from_link = _apply_link()
     st.title("Will the Ombudsman look at my complaint?")
     st.markdown(escape_md(sentence("precheck_intro")))
     st.caption(escape_md(sentence("not_advice")))
@@ -52,12 +54,40 @@ def precheck_page() -> None:
                 help=f"Why we ask: {question.source}.",
             )
         checked = st.form_submit_button("Check", type="primary", icon=":material/fact_check:")
-    if checked:
+    if checked or from_link:
         _run(engine)
     result: Precheck | None = st.session_state.get(RESULT)
     if result is not None:
         _show(result)
     show_viewer(engine)
+
+
+def _apply_link() -> bool:
+    """A shared pre-check link (``?situation=...&aware=1...``) fills the form, once."""
+    situation = st.query_params.get("situation", "")
+    signature = tuple(sorted(st.query_params.to_dict().items()))
+    if not situation or st.session_state.get(APPLIED) == signature:
+        return False
+    st.session_state[APPLIED] = signature
+    st.session_state[SITUATION] = situation
+    for question in explanations().questions:
+        chosen = st.query_params.get(question.key, "")
+        labels = [option.label for option in question.options]
+        if chosen.isdigit() and int(chosen) < len(labels):
+            st.session_state[f"precheck_{question.key}"] = labels[int(chosen)]
+    return True
+
+
+def _show_in_url(situation: str) -> None:
+    """The check just run, as a link: the situation and each answer's position."""
+    params = {"situation": situation}
+    for question in explanations().questions:
+        chosen = st.session_state.get(f"precheck_{question.key}")
+        labels = [option.label for option in question.options]
+        if chosen in labels:
+            params[question.key] = str(labels.index(chosen))
+    st.query_params.from_dict(params)
+    st.session_state[APPLIED] = tuple(sorted(params.items()))
 
 
 def _answers() -> dict[str, str]:
@@ -74,6 +104,7 @@ def _run(engine: Engine) -> None:
     try:
         with st.spinner("Comparing your situation with published decisions…"):
             st.session_state[RESULT] = precheck(engine, situation, reasons_from_answers(_answers()))
+        _show_in_url(situation)
     except OQAError as error:
         st.error(escape_md(str(error)))
 

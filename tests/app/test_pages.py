@@ -69,6 +69,27 @@ def test_precheck_shows_each_test_with_its_law_and_cited_decisions(app: AppTest)
     )
 
 
+def test_a_precheck_link_fills_the_form_and_shows_the_result(app_store: Path, use_store):
+    use_store(app_store)
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+    at.switch_page("views/check.py").run()
+    at.text_area(key="precheck_situation").set_value(BLUE_BADGE)
+    at.radio(key="precheck_aware").set_value("12 months ago or more")
+    at.button(key="FormSubmitter:precheck_form-Check").click().run()
+    link = dict(at.query_params)
+    assert link == {"situation": BLUE_BADGE, "aware": "1"}
+
+    shared = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+    shared.switch_page("views/check.py")
+    shared.query_params.update(link)
+    shared.run()
+    assert not shared.exception, shared.exception
+    assert shared.text_area(key="precheck_situation").value == BLUE_BADGE
+    assert shared.radio(key="precheck_aware").value == "12 months ago or more"
+    result = shared.session_state["precheck_result"]
+    assert [f.test.reason for f in result.findings] == ["late"]
+
+
 def test_precheck_without_a_situation_asks_for_one(app: AppTest) -> None:
     app.switch_page("views/check.py").run()
     app.radio(key="precheck_aware").set_value("I am not sure")
