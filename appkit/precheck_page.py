@@ -165,7 +165,8 @@ def _example(example: Example, key: str) -> None:
         )
         paragraph = f", paragraph {citation.paragraphs}" if citation.paragraphs else ""
         where = citation.section + paragraph
-        st.caption(escape_inline(" · ".join(p for p in (hit.date, where) if p)))
+        facts = (hit.date, str(getattr(hit, "document_type", "") or ""), where)
+        st.caption(escape_inline(" · ".join(p for p in facts if p)))
         st.markdown(f"{CITED} " + highlight(citation.paragraph_text, citation.quote))
         with st.container(horizontal=True):
             st.button(

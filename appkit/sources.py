@@ -185,6 +185,8 @@ def _decision_header(decision: Decision) -> None:
         if decision.outcome_raw.lower() in outcome_label(decision.outcome)
         else decision.outcome_raw,
         decision.date.strftime("%-d %B %Y") if decision.date else "",
+        str(getattr(decision, "document_type", "") or ""),  # statement / report, when known
+        str(getattr(decision, "provenance", "") or ""),  # where the copy came from, when known
     ]
     st.caption(escape_inline(" · ".join(dict.fromkeys(part for part in facts if part))))
     if link := safe_url(decision.url):

@@ -185,6 +185,7 @@ def test_phone_width_has_no_horizontal_scroll_and_every_action_is_reachable(
         page.screenshot(path=str(tmp_path / "phone-answer.png"))
         for path in ("/check", "/about"):
             open_page(page, server.url + path)
+            settled(page)
             assert no_horizontal_scroll(page), path
         page.screenshot(path=str(tmp_path / "phone-about.png"))
     finally:
