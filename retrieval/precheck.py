@@ -60,11 +60,6 @@ class Precheck:
     pool: SimilarResult  # the most similar decisions, whatever their outcome (for counts)
     investigated: list[Example]  # similar decisions that were investigated: what they found
 
-    @property
-    def citations(self) -> list[Citation]:
-        found = [e.citation for f in self.findings for e in (*f.given, *f.overcome)]
-        return found + [e.citation for e in self.investigated]
-
 
 def reasons_from_answers(answers: dict[str, str]) -> list[str]:
     """The tests the chosen answers point to (question key → option label), in file order."""
