@@ -28,11 +28,6 @@ class LegalTest:
     next_step: str
     source: str
 
-    @property
-    def legal_test(self) -> str:
-        """``"the 12-month time limit, Local Government Act 1974 section 26B"``."""
-        return f"{self.test}, {self.basis}" if self.basis else ""
-
 
 @dataclass(frozen=True)
 class Option:
