@@ -127,6 +127,7 @@ def test_a_refresh_keeps_the_conversation_and_clear_forgets_it(
     page.reload()
     expect(page.get_by_text(WHY_NOT).first).to_be_visible(timeout=LOAD_TIMEOUT_MS)
     expect(page.get_by_text("Sources (").first).to_be_visible()
+    settled(page)
     page.screenshot(path=str(tmp_path / "after-refresh.png"))
     saved = page.url
     page.get_by_test_id("stSidebar").get_by_role("button", name="Clear", exact=True).click()
