@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from dataclasses import fields as fields_of
 
 import pytest
 
 from appkit.export import conversation_markdown
+from appkit.sources import citation_facts
 from appkit.state import ChatTurn
 from appkit.text import (
     answer_markdown,
@@ -115,3 +118,22 @@ def test_export_holds_question_answer_and_sources() -> None:
     ) in exported
     assert "re-used with attribution" in exported and "Local Government and Social Care" in exported
     assert "Filters: outcome: not investigated" in exported
+
+
+@dataclass(frozen=True)
+class _CitationWithSource(Citation):
+    """A citation as the layout work will make it: with its document type and provenance."""
+
+    document_type: str = "report"
+    provenance: str = "www.lgo.org.uk"
+
+
+def test_source_facts_name_document_type_and_provenance_when_present() -> None:
+    fields = {f.name: getattr(_answer("Q.").citations[0], f.name) for f in fields_of(Citation)}
+    plain = citation_facts(Citation(**fields))
+    later = citation_facts(_CitationWithSource(**fields))
+    assert plain == "not investigated (closed after initial enquiries) · 2025-04-15 · Summary"
+    assert later == (
+        "not investigated (closed after initial enquiries) · 2025-04-15 · report · "
+        "www.lgo.org.uk · Summary"
+    )
