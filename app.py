@@ -1,106 +1,48 @@
 """Ombudsman Q&A: ask about published Ombudsman decisions and check every cited excerpt.
 
-Run with ``streamlit run app.py``. A thin shell over ``retrieval``: the page's
-parts are drawn by ``appkit``; the index is the one ``OQA_STORE_DIR`` names.
+Run with ``streamlit run app.py``. A thin router over ``retrieval``: each page in
+``views/`` is drawn by ``appkit``; the index is the one ``OQA_STORE_DIR`` names.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from appkit import state
-from appkit.conversation import chat_box, conversation
-from appkit.export import conversation_markdown
-from appkit.filters import date_bounds, show_chips, sidebar_filters
-from appkit.loader import built_note, engine_or_stop, load_options
-from appkit.organisation_page import (
-    ORGANISATION_PICK,
-    ORGANISATION_TAB,
-    current_organisation,
-    render_organisation_page,
-    show_organisation,
-)
-from appkit.similar import similar_view
-from appkit.sources import show_viewer
+from appkit.links import PAGE_PATH
+from appkit.loader import engine_or_stop
 from ingest.settings import get_settings
-from retrieval import Engine
+from retrieval.explanations import link, sentence
 
 st.set_page_config(page_title="Ombudsman Q&A", page_icon=":material/gavel:", layout="wide")
 
-
-def conversation_controls(box: st.delta_generator.DeltaGenerator) -> None:
-    """Clear and download the conversation (drawn last, so the export holds every turn)."""
-    turns = state.turns()
-    with box:
-        st.header("Conversation")
-        left, right = st.columns(2)
-        left.button(
-            "Clear",
-            key="clear_conversation",
-            icon=":material/delete:",
-            on_click=state.clear_conversation,
-            disabled=not turns,
-            width="stretch",
-        )
-        right.download_button(
-            "Export",
-            data=conversation_markdown(turns),
-            file_name="ombudsman-qa-conversation.md",
-            mime="text/markdown",
-            key="export_conversation",
-            icon=":material/download:",
-            on_click="ignore",
-            disabled=not turns,
-            width="stretch",
-            help="Download the conversation and its cited sources as Markdown.",
-        )
+PAGES = [
+    st.Page("views/ask.py", title="Ask", icon=":material/forum:", default=True),
+    st.Page(
+        "views/check.py",
+        title="Will the Ombudsman look at my complaint?",
+        icon=":material/fact_check:",
+        url_path="check",
+    ),
+    st.Page("views/about.py", title="About", icon=":material/info:", url_path="about"),
+]
 
 
-def organisation_view(engine: Engine, organisations: list[str]) -> None:
-    """Pick an organisation (or arrive from a citation) and show its page."""
-    names = [n for n in organisations if n != "Unknown organisation"]
-    st.session_state.setdefault(ORGANISATION_PICK, current_organisation())
-    st.selectbox(
-        "Organisation",
-        names,
-        placeholder="Choose a council or care provider",
-        key=ORGANISATION_PICK,
-        on_change=lambda: show_organisation(st.session_state[ORGANISATION_PICK]),
+def footer() -> None:
+    """On every page: whose decisions these are and the terms they are re-used on."""
+    st.divider()
+    st.caption(f"{sentence('whose')} {sentence('reuse')} {sentence('not_advice')}")
+    # Links outside the caption: its faded colour would take them below AA contrast.
+    st.markdown(
+        f"[The Ombudsman's site]({link('ombudsman')}) · [Copyright and re-use]({link('copyright')})"
     )
-    if chosen := current_organisation():
-        render_organisation_page(engine, chosen)
 
 
 def main() -> None:
-    settings = get_settings()
-    controls = st.sidebar.container()
-    engine = engine_or_stop(settings)
-    options = load_options(str(settings.store_dir), settings.embedding_model, engine)
-    filters = sidebar_filters(options)
-    st.title("Ombudsman Q&A")
-    st.caption(
-        "Answers from published decisions of the Local Government and Social Care Ombudsman, "
-        "each sentence cited to the decision it quotes. Not legal advice."
-    )
-    built_note()
-    show_chips(date_bounds(options))
-    talk, alike, organisation = st.tabs(
-        [state.CONVERSATION_TAB, state.SIMILAR_TAB, ORGANISATION_TAB],
-        key=state.VIEW,
-        on_change="rerun",
-    )
-    if talk.open is not False:
-        with talk:
-            conversation(engine, filters)
-        chat_box(settings.max_question_chars)
-    if alike.open:
-        with alike:
-            similar_view(engine, filters)
-    if organisation.open:
-        with organisation:
-            organisation_view(engine, options.organisations)
-    show_viewer(engine)
-    conversation_controls(controls)
+    engine_or_stop(get_settings())  # no index: the page says how to build one, and stops
+    page = st.navigation(PAGES, position="top")
+    st.session_state[PAGE_PATH] = page.url_path
+    page.run()
+    footer()
 
 
 main()

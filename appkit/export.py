@@ -7,8 +7,10 @@ import re
 from collections.abc import Sequence
 
 from appkit.filters import describe_filter
+from appkit.links import formal_citation
 from appkit.state import ChatTurn
 from appkit.text import safe_url
+from retrieval.explanations import link, sentence
 from retrieval.labels import outcome_label
 from retrieval.types import Citation
 
@@ -37,8 +39,9 @@ def conversation_markdown(turns: Sequence[ChatTurn], exported: dt.datetime | Non
     lines = [
         "# Ombudsman Q&A: conversation",
         "",
-        f"Exported {stamp}. Sources are decisions of the Local Government and Social Care "
-        "Ombudsman; each quote is verbatim text of the decision cited.",
+        f"Exported {stamp}. Each quote is verbatim text of the decision cited.",
+        "",
+        _plain(f"{sentence('whose')} {sentence('reuse')} Copyright: {link('copyright')}"),
     ]
     for number, turn in enumerate(turns, start=1):
         lines += ["", f"## {number}. {_plain(turn.question)}", ""]
@@ -66,4 +69,5 @@ def _citation_lines(citation: Citation) -> list[str]:
     url = safe_url(citation.url)
     if url and not set(url) & set("<>"):
         lines += ["", f"<{url}>"]
+    lines += ["", f"Cite as: {_plain(formal_citation(citation))}"]
     return [*lines, ""]

@@ -12,7 +12,7 @@ import streamlit as st
 from appkit.text import escape_inline
 from ingest.store import DecisionFilter
 from retrieval.labels import outcome_label, reason_label
-from retrieval.types import FilterOptions
+from retrieval.types import DecisionHit, FilterOptions, QueryPlan, SoftHints
 
 ORGS, AREAS, SUBS, OUTCOMES, REASONS, DATES = (
     "filter_organisations",
@@ -104,12 +104,14 @@ def sidebar_filters(options: FilterOptions) -> DecisionFilter:
 
 def _keep_dates_within(bounds: tuple[dt.date, dt.date]) -> None:
     # The widget's value lives in session state (no default argument), so that
-    # "Clear filters" and the chips can reset it without a Streamlit warning.
+    # "Clear filters", the chips and the understood hints can set it without a Streamlit
+    # warning; a range reaching past the index's dates is clipped to them.
     chosen = st.session_state.get(DATES)
-    if not isinstance(chosen, tuple | list) or any(
-        not bounds[0] <= day <= bounds[1] for day in chosen
-    ):
+    if not isinstance(chosen, tuple | list) or len(chosen) != 2:
         st.session_state[DATES] = bounds
+        return
+    low, high = max(chosen[0], bounds[0]), min(chosen[1], bounds[1])
+    st.session_state[DATES] = (low, high) if low <= high else bounds
 
 
 def current_filter(bounds: tuple[dt.date, dt.date] | None) -> DecisionFilter:
@@ -187,6 +189,45 @@ def _drop_unselected(key: str, active: list[Chip], bounds: tuple[dt.date, dt.dat
             st.session_state[DATES] = bounds
         else:
             st.session_state[chip.key] = [v for v in st.session_state[chip.key] if v != chip.value]
+
+
+def understood(index: int, plan: QueryPlan, hits: list[DecisionHit]) -> None:
+    """What the question was taken to mean: it ranks, it excludes nothing; one click makes it
+    the sidebar's filters (the user's choice, which does exclude)."""
+    notes = plan.soft.notes()
+    if not notes:
+        return
+    st.caption(
+        "Understood from your question (it ranks the decisions and excludes none): "
+        + escape_inline("; ".join(notes))
+    )
+    st.button(
+        "Only show decisions matching this",
+        key=f"understood_{index}",
+        help="Sets the sidebar filters to what was understood; remove any of them there.",
+        on_click=apply_hints,
+        args=(plan.soft, hits),
+    )
+
+
+def apply_hints(hints: SoftHints, hits: list[DecisionHit]) -> None:
+    """Callback: add understood hints to the sidebar's filters. An area or sub-area is
+    placed by the results that carry it (the sidebar lists sub-areas with their area)."""
+    state = st.session_state
+    pairs = {hit.sub_category: (hit.category, hit.sub_category) for hit in hits}
+    areas = {hit.category for hit in hits}
+    additions = {
+        ORGS: hints.organisations,
+        OUTCOMES: hints.outcomes,
+        REASONS: hints.reasons,
+        AREAS: tuple(c for c in hints.categories if c in areas),
+        SUBS: tuple(pairs[c] for c in hints.categories if c in pairs),
+    }
+    for key, values in additions.items():
+        state[key] = list(dict.fromkeys([*state.get(key, ()), *values]))
+    start, end = hints.dates
+    if start or end:
+        state[DATES] = (_as_date(start) or dt.date.min, _as_date(end) or dt.date.max)
 
 
 def describe_filter(where: DecisionFilter) -> str:

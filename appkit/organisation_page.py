@@ -18,6 +18,7 @@ import streamlit as st
 
 from appkit import state
 from appkit.filters import ORGS
+from appkit.ordering import ordered
 from appkit.text import badge, escape_inline, highlight
 from ingest.errors import OQAError
 from retrieval import Engine
@@ -132,7 +133,7 @@ def _charts(profile: OrganisationProfile) -> None:
         )
 
 
-def _decisions_frame(profile: OrganisationProfile) -> pd.DataFrame:
+def _decisions_frame(decisions: list[dict[str, str]]) -> pd.DataFrame:
     rows = [
         {
             "Reference": row["ref"],
@@ -142,7 +143,7 @@ def _decisions_frame(profile: OrganisationProfile) -> pd.DataFrame:
             "Reasons": "; ".join(reason_label(r) for r in row_reasons(row)),
             "Published": row["url"],
         }
-        for row in profile.decisions
+        for row in decisions
     ]
     return pd.DataFrame(rows)
 
@@ -151,7 +152,7 @@ def _decisions_table(profile: OrganisationProfile, key: str) -> None:
     st.subheader("Its decisions", anchor=False)
     st.caption("Click a column heading to sort; select a row to open the decision.")
     table_key = f"org_decisions_{key}"
-    frame = _decisions_frame(profile)
+    frame = _decisions_frame(profile.decisions)  # newest first; headings sort it otherwise
     st.dataframe(
         frame,
         key=table_key,
@@ -187,7 +188,8 @@ def _remedies(profile: OrganisationProfile, key: str) -> None:
         st.caption("No upheld decision of this organisation states an agreed remedy.")
         return
     st.caption(escape_inline("Decisions agreeing each kind: " + ", ".join(counts)))
-    for i, remedy in enumerate(profile.remedies[:MAX_REMEDIES]):
+    remedies = ordered(profile.remedies, f"org_remedy_order_{key}", lambda r: r.citation.date)
+    for i, remedy in enumerate(remedies[:MAX_REMEDIES]):
         _remedy(remedy, f"{key}_{i}")
     if len(profile.remedies) > MAX_REMEDIES:
         st.caption(f"… and {len(profile.remedies) - MAX_REMEDIES} more.")

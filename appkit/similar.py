@@ -9,10 +9,13 @@ import pandas as pd
 import streamlit as st
 
 from appkit import state
+from appkit.links import link
+from appkit.ordering import ordered
 from appkit.text import escape_inline, escape_md, safe_url
 from ingest.errors import OQAError
 from ingest.store import DecisionFilter
 from retrieval import Engine
+from retrieval.explanations import outcome_meaning
 from retrieval.labels import outcome_label, reason_label
 from retrieval.types import DecisionHit, SimilarResult
 
@@ -83,8 +86,15 @@ def _show(request: dict[str, Any], result: SimilarResult) -> None:
         return
     if result.overview:
         st.markdown(escape_md(result.overview))
+    with st.popover("Copy link", icon=":material/link:", key="similar_copy_link"):
+        st.caption("A link to this search:")
+        st.code(
+            link(similar=request.get("ref") or "", situation=request.get("text") or ""),
+            language=None,
+            wrap_lines=True,
+        )
     _charts(result)
-    for hit in result.hits:
+    for hit in ordered(result.hits, "similar_order", lambda hit: hit.date):
         _hit(hit)
 
 
@@ -121,8 +131,11 @@ def _hit(hit: DecisionHit) -> None:
     with st.container(border=True, key=f"similar_hit_{hit.rank}"):
         st.markdown(f"**{hit.rank}. {escape_inline(hit.organisation)}** · {escape_inline(hit.ref)}")
         area = " > ".join(part for part in (hit.category, hit.sub_category) if part)
-        facts = [outcome_label(hit.outcome), hit.date, area]
-        st.caption(escape_inline(" · ".join(part for part in facts if part)))
+        facts = [outcome_label(hit.outcome), hit.date, area, getattr(hit, "document_type", "")]
+        st.caption(
+            escape_inline(" · ".join(part for part in facts if part)),
+            help=outcome_meaning(hit.outcome) or None,
+        )
         if hit.why_similar:
             st.markdown(
                 "Why similar:\n" + "\n".join(f"- {escape_inline(w)}" for w in hit.why_similar)

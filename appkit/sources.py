@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import streamlit as st
 
 from appkit import state
+from appkit.links import decision_link, formal_citation
 from appkit.organisation_page import show_organisation
 from appkit.text import (
     badge,
@@ -19,6 +20,7 @@ from appkit.text import (
 )
 from ingest.records import Decision, Section
 from retrieval import Engine
+from retrieval.explanations import outcome_meaning
 from retrieval.labels import outcome_label
 from retrieval.types import Citation
 
@@ -27,7 +29,12 @@ CITED = badge("cited", "orange-badge")
 
 
 def citation_facts(citation: Citation) -> str:
-    facts = [outcome_label(citation.outcome) if citation.outcome else "", citation.date]
+    facts = [
+        outcome_label(citation.outcome) if citation.outcome else "",
+        citation.date,
+        # A statement or a public-interest report, where a citation carries it.
+        getattr(citation, "document_type", "") or "",
+    ]
     where = citation.section or "Summary"
     if citation.paragraphs:
         where += f", paragraph {citation.paragraphs}"
@@ -35,29 +42,67 @@ def citation_facts(citation: Citation) -> str:
     return " · ".join(part for part in [*facts, where, read_from] if part)
 
 
-def sources_panel(turn_id: int, citations: Sequence[Citation], expanded: bool) -> None:
-    """Each numbered source: who, what, where, the quote in its paragraph, and links."""
+def sources_panel(
+    turn_id: int,
+    citations: Sequence[Citation],
+    expanded: bool,
+    report: Callable[[int, int], None] | None = None,
+) -> None:
+    """Each numbered source: who, what, where, the quote in its paragraph, and links.
+
+    ``report(turn_id, n)``: keeps a "wrong citation" report (no button without it).
+    """
     if not citations:
         return
     label = f"Sources ({len(citations)})"
     icon = ":material/menu_book:"
     with st.expander(label, expanded=expanded, icon=icon, key=f"sources_{turn_id}"):
         for citation in citations:
-            _source(turn_id, citation)
+            _source(turn_id, citation, report)
 
 
-def _source(turn_id: int, citation: Citation) -> None:
+def _source(turn_id: int, citation: Citation, report: Callable[[int, int], None] | None) -> None:
     with st.container(border=True, key=f"source_{turn_id}_{citation.n}"):
         st.markdown(
             f"{badge(str(citation.n))} **{escape_inline(citation.organisation)}** "
             f"· {escape_inline(citation.ref)}"
         )
-        st.caption(escape_inline(citation_facts(citation)))
-        st.markdown(highlight(citation.paragraph_text, citation.quote))
+        st.caption(
+            escape_inline(citation_facts(citation)), help=outcome_meaning(citation.outcome) or None
+        )
+        st.markdown(f"{CITED} " + highlight(citation.paragraph_text, citation.quote))
         request = state.ViewerRequest(
             citation.ref, citation.section, citation.paragraphs, citation.quote
         )
-        _actions(f"{turn_id}_{citation.n}", citation, request)
+        key = f"{turn_id}_{citation.n}"
+        _actions(key, citation, request)
+        _share(key, citation)
+        if report is not None:
+            st.button(
+                "Report a wrong citation",
+                key=f"wrong_{key}",
+                icon=":material/flag:",
+                type="tertiary",
+                on_click=report,
+                args=(turn_id, citation.n),
+                help="Tell us this quote does not support the sentence citing it "
+                "(kept on this computer).",
+            )
+
+
+def _share(key: str, citation: Citation) -> None:
+    """Copy link and Copy citation: the text in a code block, whose button copies it."""
+    with st.container(horizontal=True):
+        with st.popover("Copy link", icon=":material/link:", key=f"copy_link_{key}"):
+            st.caption("A link to this paragraph in this app:")
+            st.code(
+                decision_link(citation.ref, citation.paragraphs), language=None, wrap_lines=True
+            )
+        with st.popover(
+            "Copy citation", icon=":material/format_quote:", key=f"copy_citation_{key}"
+        ):
+            st.caption("The citation, with the published decision's address:")
+            st.code(formal_citation(citation), language=None, wrap_lines=True)
 
 
 def _actions(key: str, citation: Citation, request: state.ViewerRequest) -> None:
@@ -105,7 +150,10 @@ def _viewer(engine: Engine, request: state.ViewerRequest) -> None:
         return
     _decision_header(decision)
     marked = paragraph_numbers(request.paragraphs)
-    cited_summary = request.section.strip().lower() in ("", SUMMARY)
+    # A link may name only a paragraph (?ref=...&para=5): that is not the summary.
+    cited_summary = request.section.strip().lower() in ("", SUMMARY) and not (
+        marked and not request.section
+    )
     if decision.summary:
         st.markdown("**Summary**")
         if cited_summary and request.quote:
@@ -136,6 +184,8 @@ def _decision_header(decision: Decision) -> None:
         if decision.outcome_raw.lower() in outcome_label(decision.outcome)
         else decision.outcome_raw,
         decision.date.strftime("%-d %B %Y") if decision.date else "",
+        str(getattr(decision, "document_type", "") or ""),  # statement / report, when known
+        str(getattr(decision, "provenance", "") or ""),  # where the copy came from, when known
     ]
     st.caption(escape_inline(" · ".join(dict.fromkeys(part for part in facts if part))))
     if link := safe_url(decision.url):
@@ -149,6 +199,10 @@ def _cited_section(decision: Decision, request: state.ViewerRequest) -> int | No
             return index
     for index, section in enumerate(decision.sections):
         if request.quote and any(find_quote(p.text, request.quote) for p in section.paragraphs):
+            return index
+    marked = paragraph_numbers(request.paragraphs)
+    for index, section in enumerate(decision.sections):
+        if any(p.number in marked for p in section.paragraphs):
             return index
     return None
 

@@ -11,7 +11,11 @@ from ingest.store import DecisionFilter
 from retrieval.types import Answer, SimilarResult, Turn
 
 TURNS = "turns"
-PENDING = "pending_question"
+QUEUE = "question_queue"  # questions waiting to be answered, oldest first
+REFUSED = "refused_questions"  # sent while the queue was full: shown, never dropped silently
+TOO_LONG = "too_long_question"  # a question over the limit, kept for the person to shorten
+CONVERSATION_ID = "conversation_id"  # the saved conversation (?c= in the URL)
+MAX_QUEUED = 10
 VIEWER = "decision_viewer"
 SIMILAR = "similar_result"
 SIMILAR_REQUEST = "similar_request"
@@ -48,27 +52,58 @@ def history() -> list[Turn]:
     return [Turn(question=turn.question, answer=turn.answer) for turn in turns()]
 
 
+def queue() -> list[str]:
+    return st.session_state.setdefault(QUEUE, [])
+
+
 def ask(question: str) -> None:
-    """Callback: queue ``question`` for this run (examples, chat box)."""
-    st.session_state[PENDING] = question
+    """Callback: queue ``question`` (examples, chat box, links); refused visibly when full.
+
+    A question sent while another is being answered interrupts that run; the one being
+    answered stays first in the queue, so it is answered again rather than lost.
+    """
+    waiting = queue()
+    if len(waiting) >= MAX_QUEUED:
+        st.session_state.setdefault(REFUSED, []).append(question)
+    else:
+        waiting.append(question)
+        st.session_state.pop(REFUSED, None)  # the person is asking again: the notice has done
     st.session_state[VIEW] = CONVERSATION_TAB
 
 
-def ask_from_chat_box(key: str) -> None:
+def ask_from_chat_box(key: str, max_chars: int) -> None:
+    """Callback: a question over ``max_chars`` is kept to be shortened, never emptied."""
     question = st.session_state.get(key)
-    text = getattr(question, "text", question)  # a plain str unless files are accepted
-    if text and str(text).strip():
-        ask(str(text).strip())
+    text = str(getattr(question, "text", question) or "").strip()  # str unless files accepted
+    if len(text) > max_chars:
+        st.session_state[TOO_LONG] = text
+    elif text:
+        st.session_state.pop(TOO_LONG, None)
+        ask(text)
 
 
-def take_pending() -> str | None:
-    return st.session_state.pop(PENDING, None)
+def next_question() -> str | None:
+    """The oldest waiting question; it leaves the queue only once answered (``answered``)."""
+    waiting = queue()
+    return waiting[0] if waiting else None
+
+
+def answered(question: str) -> None:
+    waiting = queue()
+    if waiting and waiting[0] == question:
+        waiting.pop(0)
+
+
+def refused() -> list[str]:
+    """Questions refused because the queue was full (shown until the next one is accepted)."""
+    return st.session_state.get(REFUSED, [])
 
 
 def clear_conversation() -> None:
     st.session_state[TURNS] = []
-    st.session_state.pop(PENDING, None)
+    st.session_state[QUEUE] = []
     st.session_state.pop(VIEWER, None)
+    st.session_state.pop(CONVERSATION_ID, None)
 
 
 def open_decision(request: ViewerRequest) -> None:

@@ -15,8 +15,9 @@ from ingest.chunk import SUMMARY_SECTION
 from ingest.reasons import find_reasons
 from ingest.records import Decision
 from retrieval.citations import CitationList, statements
+from retrieval.explanations import test_of
 from retrieval.keywords import content_terms
-from retrieval.labels import LEGAL_TESTS, NOT_INVESTIGATED, outcome_label, reason_label
+from retrieval.labels import NOT_INVESTIGATED, outcome_label, reason_label
 from retrieval.search import is_boilerplate
 from retrieval.types import Citation, DecisionHit, Intent, QueryPlan
 
@@ -51,6 +52,10 @@ class Draft:
             return False
         self.lines.append(intro + "“" + quote + "” [" + str(n) + "]")
         return True
+
+    def add_explanation(self, text: str) -> None:
+        """A paragraph of our words whose claims already carry their [n] markers."""
+        self.lines.append(text)
 
     def add_derived(self, text: str, n: int) -> None:
         """A sentence in our words, supported by the already-cited passage ``n``."""
@@ -144,16 +149,16 @@ class ExtractiveAnswerer:
                 draft.add(decision, quote, section, intro + ": ")
 
     def _name_reasons(self, draft: Draft, decision: Decision, lead_in: str = "") -> None:
+        """The reasons in plain words (each cited), then the legal test, what it means and
+        what could be done next, from the reviewed sentences: one short explanation."""
+        named: list[tuple[str, int]] = []
         for reason in decision.reasons:
-            support = _sentence_stating(decision, reason.value)
-            if support is None:
-                continue
-            n = draft.citations.cite(decision, *support)
-            if n is None:
-                continue
-            test = LEGAL_TESTS.get(reason.value, "")
-            plain = f"{lead_in or 'In plain words'}: {reason_label(reason.value)}"
-            draft.add_derived(f"{plain} ({test})." if test else f"{plain}.", n)
+            support = sentence_stating(decision, reason.value)
+            n = draft.citations.cite(decision, *support) if support else None
+            if n is not None:
+                named.append((reason.value, n))
+        if named:
+            draft.add_explanation(_explain(named, lead_in or "In plain words"))
 
     def _lookup(self, draft: Draft, plan: QueryPlan, hit: DecisionHit, decision: Decision) -> None:
         header = (
@@ -184,6 +189,29 @@ class ExtractiveAnswerer:
                 )
 
 
+def _explain(named: list[tuple[str, int]], lead_in: str) -> str:
+    """``[(reason, n), ...]`` → "In plain words: X [2] and Y [3]. The law behind them: ...".
+
+    The cited part names each reason; the rest comes from explanations.toml (the test,
+    its law, what it means and what could be done next, for the first reason given).
+    """
+    reasons = _listed([f"{reason_label(reason)} [{n}]" for reason, n in named])
+    tests = [t for t in dict.fromkeys(test_of(reason) for reason, _ in named) if t and t.basis]
+    text = f"{lead_in}: {reasons}."
+    if not tests:
+        return text
+    laws = _listed(list(dict.fromkeys(t.basis for t in tests)))
+    first = tests[0]
+    return (
+        f"{text} The law behind {'it' if len(named) == 1 else 'them'}: {laws}. "
+        f"What it means: {first.meaning} What could be done next: {first.next_step}"
+    )
+
+
+def _listed(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
 def _name(decision: Decision) -> str:
     return f"{decision.ref} ({decision.organisation})"
 
@@ -209,7 +237,7 @@ def _lead_sentences(decision: Decision) -> list[tuple[str, str]]:
     return reasons or [(q, SUMMARY_SECTION) for q in statements(decision.summary)[:1]]
 
 
-def _sentence_stating(decision: Decision, reason: str) -> tuple[str, str] | None:
+def sentence_stating(decision: Decision, reason: str) -> tuple[str, str] | None:
     """The first sentence (summary, then the closing sections) that gives ``reason``."""
     candidates = [(q, SUMMARY_SECTION) for q in statements(decision.summary)]
     for section in reversed(decision.sections):  # Final decision / assessment come last

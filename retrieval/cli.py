@@ -13,8 +13,10 @@ from typing import Annotated, Any, NoReturn
 import typer
 
 from ingest.errors import FilterError, OQAError
+from ingest.settings import get_settings
 from ingest.store import DB_NAME, DecisionFilter, sqlite_problem
 from retrieval.engine import Engine, open_engine
+from retrieval.feedback import export
 from retrieval.labels import outcome_label
 from retrieval.organisation_report import profile_lines
 
@@ -173,6 +175,23 @@ def organisation_command(
         lambda engine, q: engine.organisation(q).to_json(),
         lambda result: typer.echo("\n".join(profile_lines(result))),
     )
+
+
+@app.command("feedback")
+def feedback_command(store: StoreOption = None, as_json: JsonOption = False) -> None:
+    """Feedback given in the app (thumbs, wrong citations), kept in the index folder."""
+    try:
+        rows = export(store or get_settings().store_dir)
+    except OQAError as error:
+        _fail(str(error))
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        judged = row.get("rating") or f"wrong citation [{row.get('citation')}]"
+        typer.echo(f"{row['created']}  {judged}  {row['question']}")
+    if not rows:
+        typer.echo("No feedback has been given yet.")
 
 
 def _run(

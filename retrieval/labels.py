@@ -1,4 +1,4 @@
-"""Plain-words names for outcomes and reasons, and the legal test behind each reason."""
+"""Plain-words names for outcomes and reasons (the law behind each: explanations.toml)."""
 
 from __future__ import annotations
 
@@ -38,32 +38,6 @@ REASON_LABELS: dict[str, str] = {
     Reason.AFFECTS_MOST_PEOPLE: "the matter affects all or most people in the area",
     Reason.OTHER: "another reason",
 }
-
-LEGAL_TESTS: dict[str, str] = {
-    Reason.LATE: "the 12-month time limit, Local Government Act 1974 section 26B",
-    Reason.ALTERNATIVE_REMEDY_APPEAL: (
-        "a right of appeal, Local Government Act 1974 section 26(6)(a) or (b)"
-    ),
-    Reason.ALTERNATIVE_REMEDY_COURT: (
-        "a remedy by going to court, Local Government Act 1974 section 26(6)(c)"
-    ),
-    Reason.NOT_ENOUGH_FAULT: "the Assessment Code's test of enough evidence of fault",
-    Reason.NO_SIGNIFICANT_INJUSTICE: "the Assessment Code's test of significant injustice",
-    Reason.COULD_NOT_ADD: "the Ombudsman's discretion, Local Government Act 1974 section 24A(6)",
-    Reason.DIFFERENT_OUTCOME_UNLIKELY: (
-        "the Ombudsman's discretion, Local Government Act 1974 section 24A(6)"
-    ),
-    Reason.OTHER_BODY_BETTER_PLACED: (
-        "the Ombudsman's discretion, Local Government Act 1974 section 24A(6)"
-    ),
-    Reason.OUT_OF_JURISDICTION: "matters excluded by Local Government Act 1974 Schedule 5",
-    Reason.PREMATURE: (
-        "the council must first have a chance to respond, Local Government Act 1974 section 26(5)"
-    ),
-    Reason.AFFECTS_MOST_PEOPLE: "Local Government Act 1974 section 26(7)",
-    Reason.OTHER: "",
-}
-
 
 def outcome_label(outcome: str) -> str:
     return OUTCOME_LABELS.get(outcome, outcome.replace("_", " "))

@@ -9,26 +9,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from appkit.text import escape_inline
-from ingest.settings import Settings, get_settings
+from ingest.settings import Settings
 from retrieval import Engine, open_engine
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
 TIMEOUT = 180  # the first run loads the model; later ones answer in about a second
 WHY_NOT = "Why was the complaint about free school transport not investigated?"
-
-
-@pytest.fixture
-def use_store(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
-    """Point the app's settings at a store (the app reads them via get_settings())."""
-
-    def use(store_dir: Path, **env: str) -> None:
-        monkeypatch.setenv("OQA_STORE_DIR", str(store_dir))
-        for name, value in env.items():
-            monkeypatch.setenv(name, value)
-        get_settings.cache_clear()
-
-    yield use
-    get_settings.cache_clear()
 
 
 @pytest.fixture(scope="module")
@@ -39,8 +25,8 @@ def engine(built_store: Settings) -> Iterator[Engine]:
 
 
 @pytest.fixture
-def app(built_store: Settings, use_store) -> AppTest:
-    use_store(built_store.store_dir)
+def app(app_store: Path, use_store) -> AppTest:
+    use_store(app_store)
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
     assert not at.exception, at.exception
     return at
@@ -216,3 +202,20 @@ def test_citation_opens_its_organisation_page(app: AppTest) -> None:
     assert app.selectbox(key="organisation_pick").value == organisation
     assert len(app.get("vega_lite_chart")) >= 1  # outcomes / reasons charts
     assert escape_inline(organisation) in [header.value for header in app.header]
+
+
+def test_what_was_understood_ranks_and_one_click_makes_it_a_filter(app: AppTest) -> None:
+    ask(app, "Northmoor council school transport complaints")
+    plan = app.session_state["turns"][-1].answer.search.plan
+    assert plan.filters.organisations == ()  # understood from free text: it only ranks
+    captions = [caption.value for caption in app.caption]
+    wanted = escape_inline("organisation: Northmoor Borough Council")  # as shown, escaped
+    assert any(wanted in c for c in captions), captions
+    buttons = [b for b in app.button if str(b.key).startswith("understood_")]
+    assert buttons and buttons[-1].label == "Only show decisions matching this"
+    buttons[-1].click().run()
+    assert "Northmoor Borough Council" in app.session_state["filter_organisations"]
+    ask(app, "which of them were upheld?")
+    turn = app.session_state["turns"][-1]
+    assert "Northmoor Borough Council" in turn.filters.organisations  # now the user's filter
+    assert {hit.organisation for hit in turn.answer.search.hits} == {"Northmoor Borough Council"}

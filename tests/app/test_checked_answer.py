@@ -7,6 +7,9 @@ from streamlit.testing.v1 import AppTest
 
 def _answer_with_removed_sentences() -> None:
     # Runs inside AppTest: imports here, the script is this function's body.
+    import tempfile
+    from pathlib import Path
+
     from appkit.conversation import _answer_body
     from ingest.store import DecisionFilter
     from retrieval.llm_answerer import CHECKED
@@ -28,7 +31,7 @@ def _answer_with_removed_sentences() -> None:
             RemovedSentence("The ICO <b>investigated</b>.", "no citation"),
         ],
     )
-    _answer_body(0, answer, expanded=True)
+    _answer_body(0, answer, Path(tempfile.mkdtemp()), expanded=True)
 
 
 def test_removed_sentences_are_listed_with_their_reason_as_plain_text() -> None:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from dataclasses import fields as fields_of
 
 import pytest
 
 from appkit.export import conversation_markdown
+from appkit.sources import citation_facts
 from appkit.state import ChatTurn
 from appkit.text import (
     answer_markdown,
@@ -108,4 +111,28 @@ def test_export_holds_question_answer_and_sources() -> None:
     assert "[1] Fictional \\<b\\>Testborough\\</b\\> Council (24 020 817)" in exported
     assert "> We will not investigate \\*this\\*." in exported
     assert "<https://www.lgo.org.uk/decisions/x/y/24-020-817>" in exported
+    assert (
+        "Cite as: Local Government and Social Care Ombudsman, decision 24 020 817 "
+        "(Fictional \\<b\\>Testborough\\</b\\> Council), 15 April 2025, Summary. "
+        "https://www.lgo.org.uk/decisions/x/y/24-020-817"
+    ) in exported
+    assert "re-used with attribution" in exported and "Local Government and Social Care" in exported
     assert "Filters: outcome: not investigated" in exported
+
+
+@dataclass(frozen=True)
+class _CitationWithSource(Citation):
+    """A citation that also carries its decision's document type."""
+
+    document_type: str = "report"
+
+
+def test_source_facts_name_document_type_and_provenance_when_present() -> None:
+    fields = {f.name: getattr(_answer("Q.").citations[0], f.name) for f in fields_of(Citation)}
+    plain = citation_facts(Citation(**fields))
+    later = citation_facts(_CitationWithSource(**{**fields, "provenance": "www.lgo.org.uk"}))
+    assert plain == "not investigated (closed after initial enquiries) · 2025-04-15 · Summary"
+    assert later == (
+        "not investigated (closed after initial enquiries) · 2025-04-15 · report · "
+        "Summary · from www.lgo.org.uk"
+    )

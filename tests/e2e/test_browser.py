@@ -10,11 +10,11 @@ from __future__ import annotations
 import shutil
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from browserkit import ANSWER_TIMEOUT_MS, Server, ask
+from playwright.sync_api import Page, expect
 from servers import streamlit_app
 
 from ingest.pipeline import build
@@ -23,15 +23,6 @@ from retrieval import open_engine
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SCRIPT = "<script>alert(1)</script>"
 IMAGE = "<img src=x onerror=alert(2)>"
 INJECTED = f"""Fictional Testborough Council (25 999 001)
@@ -57,14 +48,6 @@ Investigator's decision on behalf of the Ombudsman
 """
 QUESTION = "Why was the complaint about free school transport not investigated?"
 INJECTED_QUESTION = "What did the Fictional Testborough Council parking permit page show?"
-LOAD_TIMEOUT_MS = 120_000  # the first page view loads the model
-ANSWER_TIMEOUT_MS = 60_000
-
-
-@dataclass
-class Server:
-    url: str
-    log: Path
 
 
 @pytest.fixture(scope="module")
@@ -87,44 +70,6 @@ def server(e2e_store: Settings, tmp_path_factory: pytest.TempPathFactory) -> Ite
     log = tmp_path_factory.mktemp("server") / "streamlit.log"
     with streamlit_app(e2e_store.store_dir, log) as url:
         yield Server(url, log)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    assert CHROMIUM.exists(), (
-        f"{CHROMIUM} is missing: install Debian's browser with `apt-get install -y chromium` "
-        "(never `playwright install`)."
-    )
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def dialogs() -> list[str]:
-    """Messages of any JavaScript dialog (alert, confirm) the page opened: must stay empty."""
-    return []
-
-
-@pytest.fixture
-def page(browser: Browser, server: Server, dialogs: list[str]) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    opened = context.new_page()
-    opened.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    try:
-        yield opened
-    finally:
-        context.close()
-
-
-def ask(page: Page, question: str, turn: int) -> None:
-    box = page.get_by_test_id("stChatInputTextArea")
-    expect(box).to_be_visible(timeout=LOAD_TIMEOUT_MS)
-    box.fill(question)
-    box.press("Enter")
-    sources = page.get_by_text("Sources (")
-    expect(sources.nth(turn)).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
 
 
 def test_ask_open_a_citation_and_see_the_quote(
