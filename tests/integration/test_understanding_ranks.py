@@ -9,6 +9,7 @@ the decision.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -16,6 +17,7 @@ from ingest.pipeline import build
 from ingest.settings import Settings
 from ingest.store import DecisionFilter
 from retrieval.engine import Engine, open_engine
+from retrieval.search import gather
 from retrieval.stats_answer import question_scope
 
 ROLE = (
@@ -154,3 +156,45 @@ def test_a_question_no_decision_answers_is_declined_with_what_was_found(engine: 
     assert not answer.answered and answer.citations == []
     assert "could not find a decision" in answer.text
     assert "nearest decisions in the index are about other subjects" in answer.text
+
+
+def _bin_decision(ref: str, paragraphs: list[str]) -> str:
+    """A FICTIONAL bin-collection decision of Brackenmoor Borough Council."""
+    body = "".join(f"- {p}\n" for p in paragraphs)
+    return (
+        f"Brackenmoor Borough Council ({ref})\n"
+        "Category : Environment and regulation > Refuse and recycling\n"
+        "Decision : Closed after initial enquiries\nDecision date : 03 Mar 2025\n"
+        "The Ombudsman's final decision:\n"
+        "Summary: We will not investigate the complaint about missed bin collections.\n"
+        "The complaint\n- The resident complains the Council missed the bin collection.\n"
+        "My assessment\n" + body
+    )
+
+
+def test_one_huge_decision_does_not_crowd_out_the_others(tmp_path: Path) -> None:
+    huge = [
+        f"On visit {i} the crew again missed the bin collection in lane {i}; the resident "
+        f"reported the missed collection and the Council logged report number {1000 + i}."
+        for i in range(240)
+    ]
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "25-920-000.txt").write_text(_bin_decision("25 920 000", huge), encoding="utf-8")
+    others = {f"25 920 00{i}" for i in range(1, 4)}
+    for ref in others:
+        text = _bin_decision(ref, ["The Council apologised for the missed bin collection."])
+        (corpus / f"{ref.replace(' ', '-')}.txt").write_text(text, encoding="utf-8")
+    settings = Settings(store_dir=tmp_path / "store")
+    build([corpus], settings)
+    engine = open_engine(settings)
+    try:
+        chunks = len(engine.index.store.chunks_of("25 920 000"))
+        assert chunks > engine.settings.keyword_k  # enough to fill the passage rankings
+        ranks = gather(engine.index, engine.plan("missed bin collections")).ranks
+        # The huge decision fills the passage keyword ranking: the others are not in it...
+        assert not any("chunk_keyword" in ranks[ref] for ref in others)
+        found = {hit.ref for hit in engine.search("missed bin collections").hits}
+    finally:
+        engine.close()
+    assert others <= found  # ... and the whole-decision rankings still find them
