@@ -7,9 +7,10 @@ where a question's words are spread over several sections) and overview (the
 embedding of the decision's opening: header, summary, the complaint). Soft hints
 from the question then multiply a decision's score; none removes a decision.
 
-Every constant here was chosen by cross-validation over the development
-questions (real published decisions and the fictional sample): ``python
-bench/tune.py`` reproduces the choice and prints the held-out figures.
+Every constant here was chosen by the cross-validated procedure of
+``bench/tune.py`` over the development questions (real published decisions
+and the fictional sample), which prints the procedure's held-out figures;
+docs/quality.md gives them and how the defaults were settled.
 """
 
 from __future__ import annotations
