@@ -94,5 +94,21 @@ def fitting_hits(
     rule: AbstainRule = DEFAULT_RULE,
 ) -> list[DecisionHit]:
     """The best hit and those after it that answer the question too: a decision about
-    something else is never quoted beside the answer as if it were "a similar decision"."""
-    return hits[:1] + [h for h in hits[1:] if is_answerable(plan, [h], decisions, rule)]
+    something else is never quoted beside the answer as if it were "a similar decision"
+    (soft hints lift, say, every decision of a named council, whatever its subject)."""
+    top = hits[:1]
+    return top + [
+        hit
+        for hit in hits[1:]
+        if same_subject(top[0], hit) and is_answerable(plan, [hit], decisions, rule)
+    ]
+
+
+def same_subject(first: DecisionHit, other: DecisionHit) -> bool:
+    """Same sub-area (or area, when a sub-area is missing); a copy without either is judged
+    by the other tests alone."""
+    for field in ("sub_category", "category"):
+        mine, theirs = getattr(first, field), getattr(other, field)
+        if mine and theirs:
+            return mine == theirs
+    return True

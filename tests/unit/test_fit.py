@@ -6,7 +6,7 @@ The decisions here are FICTIONAL (fictional council, people and reference).
 from __future__ import annotations
 
 from ingest.records import Decision
-from retrieval.fit import AbstainRule, coverage, is_answerable, specificity
+from retrieval.fit import AbstainRule, coverage, fitting_hits, is_answerable, specificity
 from retrieval.query import Vocabulary, plan_query
 from retrieval.types import DecisionHit
 
@@ -57,3 +57,14 @@ def test_a_near_decision_on_another_subject_is_not_an_answer() -> None:
 def test_a_reference_in_the_question_is_always_answered() -> None:
     plan = plan_query("what happened in 22 910 002?", VOCABULARY)
     assert is_answerable(plan, [_hit(0.05)], {TAX.ref: TAX}, RULE)
+
+
+def test_only_decisions_on_the_same_subject_stand_beside_the_answer() -> None:
+    plan = plan_query("Kestrelford took away my single person discount", VOCABULARY)
+    top, same, other, unknown = _hit(0.7), _hit(0.7), _hit(0.7), _hit(0.7)
+    same.ref = "22 910 003"
+    other.ref, other.category, other.sub_category = "22 910 004", "Highways", "Parking"
+    unknown.ref, unknown.category, unknown.sub_category = "22 910 005", "", ""
+    decisions = {TAX.ref: TAX}
+    kept = fitting_hits(plan, [top, same, other, unknown], decisions, RULE)
+    assert [h.ref for h in kept] == [top.ref, "22 910 003", "22 910 005"]
