@@ -224,7 +224,10 @@ class Engine:
             text = NO_ANSWER + nearest_subjects(search.hits)
             yield from _pieces(self._reply(state, text, [], answered=False))
             return
-        hits = fitting_hits(plan, search.hits, decisions, self.abstain_rule)
+        # Decisions like a given one are listed as found; otherwise only those that fit.
+        hits = (
+            search.hits if focus else fitting_hits(plan, search.hits, decisions, self.abstain_rule)
+        )
         notice = self.llm_problem.notice if self.llm_problem else ""
         removed: list[RemovedSentence] = []
         if self.llm is not None and focus is None:  # a list of similar ones stays extractive
