@@ -9,6 +9,7 @@ from urllib.parse import urlparse
 import streamlit as st
 
 from appkit.loader import engine_or_stop, load_options
+from appkit.precheck_page import how_to_complain
 from appkit.text import escape_inline, escape_md
 from ingest.settings import get_settings
 from retrieval import Engine
@@ -27,14 +28,7 @@ def about_page() -> None:
     _holdings(engine, settings.store_dir, settings.embedding_model)
     st.subheader("What it is not", anchor=False)
     st.markdown(escape_md(sentence("not_advice")))
-    st.subheader("Before you complain", anchor=False)
-    st.markdown(escape_md(sentence("complain_first")))
-    st.markdown(escape_md(sentence("twelve_months")))
-    st.markdown(
-        f"[The Ombudsman's complaint form]({link('complain')}) · "
-        f"[Free, independent advice]({link('advice')}) · "
-        f"[The Local Government Act 1974]({link('act')})"
-    )
+    how_to_complain("Before you complain", f"[The Local Government Act 1974]({link('act')})")
     _glossary()
 
 

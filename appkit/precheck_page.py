@@ -120,7 +120,7 @@ def _show(result: Precheck) -> None:
     st.subheader(escape_md(sentence("investigated_intro")), anchor=False)
     for i, example in enumerate(result.investigated):
         _example(example, f"investigated_{i}")
-    _next_steps()
+    how_to_complain("How to complain")
 
 
 def _pool_sentence(result: Precheck) -> str:
@@ -186,11 +186,15 @@ def _example(example: Example, key: str) -> None:
                 )
 
 
-def _next_steps() -> None:
-    st.subheader("How to complain", anchor=False)
+def how_to_complain(title: str, *extra: str) -> None:
+    """Complain to the council first, the 12-month rule, and where to complain or get advice
+    (``extra``: more links, already Markdown)."""
+    st.subheader(title, anchor=False)
     st.markdown(escape_md(sentence("complain_first")))
     st.markdown(escape_md(sentence("twelve_months")))
-    st.markdown(
-        f"[The Ombudsman's complaint form]({link('complain')}) · "
-        f"[Free, independent advice]({link('advice')})"
-    )
+    links = [
+        f"[The Ombudsman's complaint form]({link('complain')})",
+        f"[Free, independent advice]({link('advice')})",
+        *extra,
+    ]
+    st.markdown(" · ".join(links))

@@ -7,6 +7,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from appdriver import new_session
+from streamlit.testing.v1 import AppTest
 
 from ingest.settings import Settings, get_settings
 
@@ -31,3 +33,12 @@ def app_store(built_store: Settings, tmp_path_factory: pytest.TempPathFactory) -
     copy = tmp_path_factory.mktemp("app-store") / "store"
     shutil.copytree(built_store.store_dir, copy)
     return copy
+
+
+@pytest.fixture
+def app(app_store: Path, use_store: Callable[..., None]) -> AppTest:
+    """The app on a writable copy of the sample index, after its first run."""
+    use_store(app_store)
+    at = new_session().run()
+    assert not at.exception, at.exception
+    return at

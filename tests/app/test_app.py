@@ -6,14 +6,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from appdriver import ask, new_session
 from streamlit.testing.v1 import AppTest
 
 from appkit.text import escape_inline
 from ingest.settings import Settings
 from retrieval import Engine, open_engine
 
-APP = Path(__file__).resolve().parents[2] / "app.py"
-TIMEOUT = 180  # the first run loads the model; later ones answer in about a second
 WHY_NOT = "Why was the complaint about free school transport not investigated?"
 
 
@@ -24,18 +23,6 @@ def engine(built_store: Settings) -> Iterator[Engine]:
     opened.close()
 
 
-@pytest.fixture
-def app(app_store: Path, use_store) -> AppTest:
-    use_store(app_store)
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
-    assert not at.exception, at.exception
-    return at
-
-
-def ask(at: AppTest, question: str) -> AppTest:
-    at.chat_input(key="chat_question").set_value(question).run()
-    assert not at.exception, at.exception
-    return at
 
 
 def markdown_texts(at: AppTest) -> list[str]:
@@ -148,7 +135,7 @@ def test_clear_conversation_empties_it(app: AppTest) -> None:
 
 def test_no_index_explains_how_to_build_one(tmp_path: Path, use_store) -> None:
     use_store(tmp_path)
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+    at = new_session().run()
     assert not at.exception, at.exception
     assert "No index found" in at.info[0].value
     assert any("python -m ingest build" in block.value for block in at.code)
@@ -160,7 +147,7 @@ def test_index_built_with_another_model_shows_the_help_sentence(
     built_store: Settings, use_store
 ) -> None:
     use_store(built_store.store_dir, OQA_EMBEDDING_MODEL="some-other-model")
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+    at = new_session().run()
     assert not at.exception, at.exception
     message = at.error[0].value
     assert "some\\-other\\-model" in message and "python \\-m ingest build" in message
@@ -175,7 +162,7 @@ def test_build_button_indexes_the_sample_and_opens_the_app(
         (sample / name).write_text((sample_dir / name).read_text(encoding="utf-8"))
     store = tmp_path / "store"
     use_store(store, OQA_SAMPLE_DIR=str(sample))
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+    at = new_session().run()
     at.button(key="build_sample").click().run()
     assert not at.exception, at.exception
     assert "Sample index built: 2 files seen" in at.success[0].value.replace("\\", "")

@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
+from appdriver import ask, new_session
 from streamlit.testing.v1 import AppTest
 
 from appkit import state
@@ -20,24 +20,10 @@ from retrieval.explanations import explanations, sentence
 from retrieval.feedback import export
 
 REPO = Path(__file__).resolve().parents[2]
-APP = REPO / "app.py"
-TIMEOUT = 180
 WHY_NOT = "Why was the complaint about free school transport not investigated?"
 BLUE_BADGE = "The council refused my blue badge and I first complained about it two years ago."
 
 
-@pytest.fixture
-def app(app_store: Path, use_store) -> AppTest:
-    use_store(app_store)
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
-    assert not at.exception, at.exception
-    return at
-
-
-def ask(at: AppTest, question: str) -> AppTest:
-    at.chat_input(key="chat_question").set_value(question).run()
-    assert not at.exception, at.exception
-    return at
 
 
 def texts(at: AppTest) -> list[str]:
@@ -71,7 +57,7 @@ def test_precheck_shows_each_test_with_its_law_and_cited_decisions(app: AppTest)
 
 def test_a_precheck_link_fills_the_form_and_shows_the_result(app_store: Path, use_store):
     use_store(app_store)
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+    at = new_session().run()
     at.switch_page("views/check.py").run()
     at.text_area(key="precheck_situation").set_value(BLUE_BADGE)
     at.radio(key="precheck_aware").set_value("12 months ago or more")
@@ -79,7 +65,7 @@ def test_a_precheck_link_fills_the_form_and_shows_the_result(app_store: Path, us
     link = dict(at.query_params)
     assert link == {"situation": BLUE_BADGE, "aware": "1"}
 
-    shared = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+    shared = new_session().run()
     shared.switch_page("views/check.py")
     shared.query_params.update(link)
     shared.run()
@@ -119,7 +105,7 @@ def cli(*args: str) -> str:
 
 def test_a_ref_and_para_link_opens_the_decision_at_that_paragraph(app_store: Path, use_store):
     use_store(app_store)
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at = new_session()
     at.query_params["ref"] = "21-103-417"
     at.query_params["para"] = "2"
     at.run()
@@ -132,7 +118,7 @@ def test_a_ref_and_para_link_opens_the_decision_at_that_paragraph(app_store: Pat
 
 def test_a_question_link_asks_it_and_the_conversation_comes_back(app_store: Path, use_store):
     use_store(app_store)
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at = new_session()
     at.query_params["q"] = WHY_NOT
     at.run()
     assert not at.exception, at.exception
@@ -141,7 +127,7 @@ def test_a_question_link_asks_it_and_the_conversation_comes_back(app_store: Path
     conversation_id = at.query_params["c"]
     assert "q" not in at.query_params  # asked once; the saved conversation carries it
 
-    again = AppTest.from_file(str(APP), default_timeout=TIMEOUT)  # a refresh: a new session
+    again = new_session()  # a refresh: a new session
     again.query_params["c"] = conversation_id
     again.run()
     assert not again.exception, again.exception
@@ -152,7 +138,7 @@ def test_a_question_link_asks_it_and_the_conversation_comes_back(app_store: Path
 
     again.button(key="clear_conversation").click().run()
     assert "c" not in again.query_params
-    gone = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    gone = new_session()
     gone.query_params["c"] = conversation_id
     gone.run()
     assert gone.session_state["turns"] == []
@@ -178,7 +164,7 @@ def test_feedback_is_kept_with_the_answer_and_exported(app: AppTest, app_store: 
 
 def test_a_question_over_the_limit_is_kept_with_a_message(app_store: Path, use_store) -> None:
     use_store(app_store, OQA_MAX_QUESTION_CHARS="300")
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+    at = new_session().run()
     pasted = "My complaint about school transport. " * 20  # 740 characters
     ask(at, pasted)
     assert at.session_state["turns"] == []
