@@ -125,7 +125,7 @@ class Engine:
 
     def organisation(self, name: str) -> OrganisationProfile:
         """What the index holds about one organisation (name matched fuzzily, variants merged)."""
-        return organisation_profile(self, name)
+        return organisation_profile(self.index.store, name)
 
     def decision(self, ref: str) -> Decision | None:
         canonical = canonical_ref(ref)

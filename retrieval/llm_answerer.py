@@ -31,9 +31,9 @@ from retrieval.checker import Claim, ClaimStream, Evidence, KeptClaim, check_cla
 from retrieval.citations import CitationList
 from retrieval.labels import outcome_label
 from retrieval.llm import LLMFailure, answer_options, stream_tokens
+from retrieval.sentinel import SENTINEL
 from retrieval.types import Citation, DecisionHit, RemovedSentence
 
-SENTINEL = "I cannot answer this from these decisions."
 # Says, with every model answer, what its sentences went through (retrieval.checker).
 CHECKED = (
     "Each sentence of the language model's answer was checked against the passage it cites "

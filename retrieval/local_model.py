@@ -35,6 +35,8 @@ from langchain_community.chat_models import ChatLlamaCpp
 from langchain_core.outputs import ChatGenerationChunk
 from llama_cpp import LlamaGrammar
 
+from retrieval.sentinel import SENTINEL
+
 log = logging.getLogger(__name__)
 
 PARTS = 22
@@ -131,8 +133,6 @@ class SerialChatLlamaCpp(ChatLlamaCpp):
 
 @lru_cache(maxsize=1)
 def _cited_sentences_grammar() -> LlamaGrammar:
-    from retrieval.llm_answerer import SENTINEL  # here: llm_answerer needs no llama.cpp
-
     # Either every sentence ends in its markers, or a line of markers follows the sentences
     # (the form the model prefers; the checker applies that line to each of them).
     rules = f"""

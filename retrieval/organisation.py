@@ -12,7 +12,7 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ingest.parse import UNKNOWN_ORGANISATION
 from ingest.records import Outcome
@@ -22,10 +22,6 @@ from retrieval.errors import UnknownOrganisationError
 from retrieval.labels import NOT_INVESTIGATED
 from retrieval.orgnames import OrganisationMatch, resolve_organisation, variant_groups
 from retrieval.remedies import REMEDY_KINDS, Remedy, remedies_of
-
-if TYPE_CHECKING:
-    from retrieval.engine import Engine
-    from retrieval.index import Index
 
 UPHELD, NOT_UPHELD, NOT_INVESTIGATED_GROUP, UNKNOWN = (
     "upheld",
@@ -167,12 +163,11 @@ class OrganisationProfile:
         }
 
 
-def organisation_profile(source: Engine | Index, name: str) -> OrganisationProfile:
+def organisation_profile(store: Store, name: str) -> OrganisationProfile:
     """The profile of the organisation ``name`` means (matched fuzzily, variants merged).
 
     Raises UnknownOrganisationError, listing close names, when nothing matches.
     """
-    store: Store = getattr(source, "index", source).store
     match = match_organisation(store, name)
     rows = store.decision_rows(DecisionFilter(organisations=match.variants))
     remedies = _remedies(store, rows)
