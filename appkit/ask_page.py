@@ -27,7 +27,7 @@ from appkit.organisation_page import (
 )
 from appkit.similar import similar_view
 from appkit.sources import show_viewer
-from ingest.settings import get_settings
+from ingest.vocabulary.settings import get_settings
 from retrieval import Engine
 
 

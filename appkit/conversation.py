@@ -13,8 +13,8 @@ from appkit import saved, state
 from appkit.filters import describe_filter, understood
 from appkit.sources import sources_panel
 from appkit.text import answer_markdown, escape_inline, escape_md
-from ingest.errors import OQAError
 from ingest.store import DecisionFilter
+from ingest.vocabulary.errors import OQAError
 from retrieval import Engine
 from retrieval.feedback import ANSWER, WRONG_CITATION, Feedback, record
 from retrieval.types import Answer

@@ -12,8 +12,8 @@ import logging
 import streamlit as st
 
 from appkit.text import escape_md
-from ingest.errors import IndexMissingError, OQAError
-from ingest.settings import Settings
+from ingest.vocabulary.errors import IndexMissingError, OQAError
+from ingest.vocabulary.settings import Settings
 from retrieval import Engine, open_engine
 from retrieval.types import FilterOptions
 

@@ -20,16 +20,11 @@ from appkit import state
 from appkit.filters import ORGS
 from appkit.ordering import ordered
 from appkit.text import badge, escape_inline, highlight
-from ingest.errors import OQAError
+from ingest.vocabulary.errors import OQAError
+from ingest.vocabulary.outcomes import OUTCOME_GROUPS, outcome_group
 from retrieval import Engine
 from retrieval.labels import reason_label
-from retrieval.organisation import (
-    GROUP_LABELS,
-    OUTCOME_GROUPS,
-    OrganisationProfile,
-    outcome_group,
-    row_reasons,
-)
+from retrieval.organisation import GROUP_LABELS, OrganisationProfile, row_reasons
 from retrieval.remedies import KIND_LABELS, Remedy
 
 ORGANISATION = "organisation_page"  # session key: the organisation whose page to show

@@ -20,8 +20,8 @@ from appkit.links import decision_link
 from appkit.loader import engine_or_stop
 from appkit.sources import CITED, show_viewer
 from appkit.text import badge, escape_inline, escape_md, highlight
-from ingest.errors import OQAError
-from ingest.settings import get_settings
+from ingest.vocabulary.errors import OQAError
+from ingest.vocabulary.settings import get_settings
 from retrieval import Engine
 from retrieval.explanations import explanations, link, outcome_meaning, sentence
 from retrieval.labels import outcome_label

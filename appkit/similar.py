@@ -12,8 +12,8 @@ from appkit import state
 from appkit.links import link
 from appkit.ordering import ordered
 from appkit.text import escape_inline, escape_md, safe_url
-from ingest.errors import OQAError
 from ingest.store import DecisionFilter
+from ingest.vocabulary.errors import OQAError
 from retrieval import Engine
 from retrieval.explanations import outcome_meaning
 from retrieval.labels import outcome_label, reason_label

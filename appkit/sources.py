@@ -18,7 +18,7 @@ from appkit.text import (
     paragraph_numbers,
     safe_url,
 )
-from ingest.records import Decision, Section
+from ingest.vocabulary.records import Decision, Section
 from retrieval import Engine
 from retrieval.explanations import outcome_meaning
 from retrieval.labels import outcome_label

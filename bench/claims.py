@@ -39,13 +39,13 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import QUESTIONS_DIR, REAL_CORPUS, corpus_files, real_decisions, table
-from ingest.chunk import SUMMARY_SECTION, ChunkLimits, chunk_decision
-from ingest.errors import ParseError
+from ingest.chunk import ChunkLimits, chunk_decision
 from ingest.normalise import canonical_ref
 from ingest.parse import parse_decision
-from ingest.records import Decision, SourceDoc
-from ingest.settings import Settings
 from ingest.sources import read_source
+from ingest.vocabulary.errors import ParseError
+from ingest.vocabulary.records import SUMMARY_SECTION, Decision, SourceDoc
+from ingest.vocabulary.settings import Settings
 from retrieval.checker import Claim, KeptClaim, check_claim
 from retrieval.llm_answerer import Source
 

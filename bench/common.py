@@ -23,7 +23,7 @@ if str(REPO) not in sys.path:
 
 from ingest.normalise import REF_PATTERN, canonical_ref, ref_slug  # noqa: E402
 from ingest.pipeline import BuildSummary, build  # noqa: E402
-from ingest.settings import Settings  # noqa: E402
+from ingest.vocabulary.settings import Settings  # noqa: E402
 
 SAMPLE_DIR = REPO / "data" / "sample"
 SEED_DIR = REPO.parent / "shared" / "seeds"

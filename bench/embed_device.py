@@ -18,7 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from ingest.embeddings import Embedder, resolve_device
-from ingest.settings import BUNDLED_MODEL, Settings
+from ingest.vocabulary.settings import BUNDLED_MODEL, Settings
 
 
 def sample_passages(count: int) -> list[str]:

@@ -43,10 +43,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import bench_settings, machine_line, make_corpus, table
 from ingest.chunk import chunk_decision, embedding_text
 from ingest.embeddings import Embedder, get_embedder
+from ingest.identity import chunk_limits
 from ingest.parse import parse_decision
-from ingest.pipeline import BuildSummary, build, chunk_limits
-from ingest.settings import Settings
+from ingest.pipeline import BuildSummary, build
 from ingest.sources import discover, read_source
+from ingest.vocabulary.settings import Settings
 
 T = TypeVar("T")
 TARGET_RATIO = 0.85

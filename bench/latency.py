@@ -50,8 +50,8 @@ from bench.synthetic import Base, build_tier, load_base
 from ingest.chroma_server import running_chroma_server
 from ingest.embeddings import Embedder, get_embedder
 from ingest.impacts import build_impacts
-from ingest.settings import Settings
 from ingest.store import DecisionFilter
+from ingest.vocabulary.settings import Settings
 from retrieval.engine import Engine, open_engine
 
 TIERS = (1_000, 10_000)

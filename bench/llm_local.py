@@ -50,7 +50,7 @@ from bench.common import (
     table,
 )
 from bench.llm_quality import load_conversations, resolved
-from ingest.settings import Settings
+from ingest.vocabulary.settings import Settings
 from retrieval.checker import split_claims
 from retrieval.conversation import resolve, rewrite
 from retrieval.engine import Engine, open_engine

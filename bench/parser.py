@@ -25,10 +25,10 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from ingest.errors import SourceError  # noqa: E402
 from ingest.normalise import canonical_ref, normalise_outcome, ref_slug  # noqa: E402
 from ingest.parse import parse_decision  # noqa: E402
-from ingest.records import Decision, SourceDoc  # noqa: E402
+from ingest.vocabulary.errors import SourceError  # noqa: E402
+from ingest.vocabulary.records import Decision, SourceDoc  # noqa: E402
 
 CORPUS = REPO.parent / "shared" / "realdata" / "corpus.jsonl"
 FIELDS = ("organisation", "category", "outcome", "date", "summary")

@@ -42,8 +42,8 @@ def disk_mb(folder: Path) -> float:
 
 def probe_child(store: Path) -> dict[str, float]:
     """Open, answer once (the cold start), then hold the engine through more work."""
-    from ingest.settings import Settings
     from ingest.store import DecisionFilter
+    from ingest.vocabulary.settings import Settings
     from retrieval.engine import open_engine
 
     engine = open_engine(Settings(store_dir=store))

@@ -32,17 +32,17 @@ from pathlib import Path
 import numpy as np
 
 from bench.common import corpus_files
-from ingest.chunk import SUMMARY_SECTION, ChunkLimits, chunk_decision, embedding_text
+from ingest.chunk import ChunkLimits, chunk_decision, embedding_text
 from ingest.embeddings import Embedder
+from ingest.identity import chunk_limits, index_identity
 from ingest.normalise import decision_url
 from ingest.parse import _compose_text as compose_text  # the parser's own text layout
 from ingest.parse import parse_decision
-from ingest.pipeline import chunk_limits, index_identity
-from ingest.records import Chunk, Decision, Section
-from ingest.settings import Settings
 from ingest.sources import read_source
 from ingest.store import opened_store
 from ingest.vectors import chroma_client, collection_name
+from ingest.vocabulary.records import SUMMARY_SECTION, Chunk, Decision, Section
+from ingest.vocabulary.settings import Settings
 
 GENERATOR_VERSION = "2"
 NOISE = 0.012  # per dimension: a synthetic vector keeps a cosine of ~0.97 with its source

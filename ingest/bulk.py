@@ -15,10 +15,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ingest.errors import SourceError
 from ingest.normalise import canonical_ref
-from ingest.records import SourceDoc, SourceHints
 from ingest.sources import BULK_SUFFIXES, without_controls
+from ingest.vocabulary.errors import SourceError
+from ingest.vocabulary.records import SourceDoc, SourceHints
 
 HINT_FIELDS = ("organisation", "category", "outcome", "date")
 # Where a decision read from a bulk file came from: "<file>#L<line number>".

@@ -12,9 +12,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ingest.records import Chunk, Decision, Paragraph, content_hash
+from ingest.vocabulary.records import SUMMARY_SECTION, Chunk, Decision, Paragraph, content_hash
 
-SUMMARY_SECTION = "Summary"
 CHUNKER_VERSION = "1"
 _SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+(?=[\"'‘“(]?[A-Z0-9•\-])|\n+")
 

@@ -14,10 +14,10 @@ import typer
 from tqdm import tqdm
 
 from ingest.crawl_cli import crawl_command, update_command
-from ingest.errors import OQAError
 from ingest.pipeline import BuildSummary, build
-from ingest.settings import Settings, get_settings
 from ingest.store import DB_NAME, opened_store, sqlite_problem
+from ingest.vocabulary.errors import OQAError
+from ingest.vocabulary.settings import Settings, get_settings
 
 app = typer.Typer(
     help="Ombudsman Q&A ingestion: decision files → searchable index.",

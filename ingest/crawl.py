@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from ingest.errors import OQAError
 from ingest.fetch import FetchError, Page, PoliteClient, RefusedError, Sleep
 from ingest.html import html_to_text
 from ingest.listing import (
@@ -35,8 +34,9 @@ from ingest.listing import (
 )
 from ingest.normalise import find_refs, slugify
 from ingest.pages import MonthProgress, PageStore, StoredPage
-from ingest.records import Outcome
-from ingest.settings import Settings
+from ingest.vocabulary.errors import OQAError
+from ingest.vocabulary.records import Outcome
+from ingest.vocabulary.settings import Settings
 
 logger = logging.getLogger(__name__)
 

@@ -15,11 +15,11 @@ import typer
 from tqdm import tqdm
 
 from ingest.crawl import CrawlOptions, CrawlSummary, crawl
-from ingest.errors import OQAError
 from ingest.listing import OUTCOME_CODES
 from ingest.normalise import parse_date
-from ingest.records import Outcome
-from ingest.settings import Settings, get_settings
+from ingest.vocabulary.errors import OQAError
+from ingest.vocabulary.records import Outcome
+from ingest.vocabulary.settings import Settings, get_settings
 
 if TYPE_CHECKING:  # the pipeline pulls in the model stack; only `update` needs it
     from ingest.pipeline import BuildSummary

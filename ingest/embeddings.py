@@ -11,7 +11,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from ingest.settings import BUNDLED_MODEL, Settings
+from ingest.vocabulary.settings import BUNDLED_MODEL, Settings
 
 logger = logging.getLogger(__name__)
 

@@ -23,8 +23,8 @@ from urllib.robotparser import RobotFileParser
 
 import httpx
 
-from ingest.errors import OQAError
-from ingest.settings import Settings
+from ingest.vocabulary.errors import OQAError
+from ingest.vocabulary.settings import Settings
 
 logger = logging.getLogger(__name__)
 

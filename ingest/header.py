@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from ingest.normalise import REF_PATTERN, canonical_ref
-from ingest.records import SourceHints
+from ingest.vocabulary.records import SourceHints
 
 _ORG_REF = re.compile(r"^(?P<org>.+?)\s*\((?P<ref>" + REF_PATTERN.pattern + r")\)$", re.I)
 # A public-interest report's title line names the body and the reference.

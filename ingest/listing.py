@@ -20,7 +20,7 @@ from urllib.parse import urlencode, urljoin, urlsplit
 from bs4 import BeautifulSoup, Tag
 
 from ingest.normalise import canonical_ref, parse_date
-from ingest.records import DocumentType, Outcome
+from ingest.vocabulary.records import DocumentType, Outcome
 
 # The published endpoint and its query parameters; kept together so a site change is one edit.
 SEARCH_PATH = "/Decisions/SearchResults"

@@ -6,7 +6,7 @@ import re
 from datetime import date, datetime
 from urllib.parse import urlsplit, urlunsplit
 
-from ingest.records import Outcome
+from ingest.vocabulary.records import Outcome
 
 SITE = "https://www.lgo.org.uk"
 

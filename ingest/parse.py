@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ingest.errors import ParseError
 from ingest.header import Header
 from ingest.layout import (
     COMPLIANCE_LINE,
@@ -47,7 +46,9 @@ from ingest.normalise import (
     url_host,
 )
 from ingest.reasons import extract_reasons
-from ingest.records import (
+from ingest.vocabulary.errors import ParseError
+from ingest.vocabulary.records import (
+    UNKNOWN_ORGANISATION,
     ComplianceFact,
     Decision,
     DocumentType,
@@ -57,7 +58,6 @@ from ingest.records import (
     SourceDoc,
 )
 
-UNKNOWN_ORGANISATION = "Unknown organisation"
 FINDING_HEADINGS = frozenset({"finding", "findings"})
 # A PDF's wrapped line continues the paragraph above; short lines ("- apologise") do not wrap.
 _WRAP_MIN_CHARS = 50

@@ -17,15 +17,16 @@ from pathlib import Path
 import numpy as np
 
 from ingest.bulk import count_lines, is_bulk, read_lines, source_file
-from ingest.chunk import ChunkLimits, chunk_decision, embedding_text
+from ingest.chunk import chunk_decision, embedding_text
 from ingest.embeddings import Embedder, get_embedder
-from ingest.errors import SourceError
+from ingest.identity import chunk_limits, index_identity
 from ingest.impacts import build_impacts
 from ingest.parse import parse_decision
-from ingest.records import Chunk, Decision, SourceDoc
-from ingest.settings import Settings
 from ingest.sources import check_inside, discover, read_source
-from ingest.store import IndexIdentity, Store, open_store
+from ingest.store import Store, open_store
+from ingest.vocabulary.errors import SourceError
+from ingest.vocabulary.records import Chunk, Decision, SourceDoc
+from ingest.vocabulary.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -62,17 +63,6 @@ class BuildSummary:
 
     def time(self, stage: str, seconds: float) -> None:
         self.timings[stage] = self.timings.get(stage, 0.0) + seconds
-
-
-def chunk_limits(settings: Settings, embedder: Embedder) -> ChunkLimits:
-    maximum = settings.chunk_max_tokens or embedder.max_tokens
-    maximum = min(maximum, embedder.max_tokens)
-    return ChunkLimits(max_tokens=maximum, target_tokens=min(settings.chunk_target_tokens, maximum))
-
-
-def index_identity(settings: Settings, embedder: Embedder) -> IndexIdentity:
-    limits = chunk_limits(settings, embedder)
-    return IndexIdentity(settings.embedding_model, embedder.dimension, limits.fingerprint)
 
 
 def build(
@@ -294,4 +284,4 @@ def _prune(store: Store, sources: list[Path], seen: dict[str, str]) -> int:
     return store.delete_decisions(gone)
 
 
-__all__ = ["BuildSummary", "build", "chunk_limits", "index_identity"]
+__all__ = ["BuildSummary", "build"]

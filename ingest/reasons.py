@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ingest.records import Outcome, Reason, Section
+from ingest.vocabulary.outcomes import NOT_INVESTIGATED
+from ingest.vocabulary.records import Outcome, Reason, Section
 
 _I = re.IGNORECASE
 _APPEAL_BODY = r"(?:tribunal|planning inspector(?:ate)?|secretary of state|government minister)"
@@ -123,10 +124,6 @@ _GENERIC_APPEAL = [
 _COURT_APPEAL = re.compile(rf"appeal(?:ed|s)? to (?:the |a )?{_COURTS}", _I)
 _COMPILED = {reason: [re.compile(p, _I) for p in patterns] for reason, patterns in PATTERNS.items()}
 
-NOT_INVESTIGATED_OUTCOMES = frozenset(
-    {Outcome.CLOSED, Outcome.DISCONTINUED, Outcome.WITHDRAWN, Outcome.PREMATURE,
-     Outcome.ADVICE_GIVEN}
-)
 # Sections that state this complaint's reasons when it was not investigated.
 _REASON_SECTIONS = ("my assessment", "assessment", "our assessment", "final decision",
                     "decision", "analysis", "what i found", "findings", "my findings",
@@ -146,7 +143,7 @@ def extract_reasons(outcome: Outcome, summary: str, sections: Sequence[Section])
     in full; an investigated one only where it states a part was not investigated.
     ``other`` is given when a complaint was not investigated and no reason is recognised.
     """
-    not_investigated = outcome in NOT_INVESTIGATED_OUTCOMES or (
+    not_investigated = outcome in NOT_INVESTIGATED or (
         outcome is Outcome.UNKNOWN and bool(_NOT_INVESTIGATED_SENTENCE.search(summary))
     )
     text = _passages(summary, sections, whole=not_investigated)

@@ -16,9 +16,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ingest.errors import SourceError
 from ingest.html import html_to_text, page_url
-from ingest.records import DocumentType, SourceDoc, SourceHints
+from ingest.vocabulary.errors import SourceError
+from ingest.vocabulary.records import DocumentType, SourceDoc, SourceHints
 
 logger = logging.getLogger(__name__)
 

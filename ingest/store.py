@@ -22,13 +22,13 @@ from pathlib import Path
 
 import numpy as np
 
-from ingest.errors import IndexMismatchError, IndexMissingError, IndexUnusableError
-from ingest.filters import DecisionFilter
-from ingest.filters import filter_sql as _filter_sql
-from ingest.filters import marks as _marks
-from ingest.records import Chunk, Decision
-from ingest.settings import Settings
 from ingest.vectors import CHROMA_DIR, VectorIndex, no_vectors_message, open_vector_index
+from ingest.vocabulary.errors import IndexMismatchError, IndexMissingError, IndexUnusableError
+from ingest.vocabulary.filters import DecisionFilter
+from ingest.vocabulary.filters import filter_sql as _filter_sql
+from ingest.vocabulary.filters import marks as _marks
+from ingest.vocabulary.records import Chunk, Decision
+from ingest.vocabulary.settings import Settings
 
 logger = logging.getLogger(__name__)
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ingest.errors import IndexMissingError, StoreUnavailableError
-from ingest.records import Chunk, content_hash
-from ingest.settings import Settings
+from ingest.vocabulary.errors import IndexMissingError, StoreUnavailableError
+from ingest.vocabulary.records import Chunk, content_hash
+from ingest.vocabulary.settings import Settings
 
 logger = logging.getLogger(__name__)
 

@@ -37,8 +37,8 @@ from pathlib import Path
 from ingest.embeddings import Embedder, get_embedder
 from ingest.impacts import build_impacts
 from ingest.pipeline import overview_vectors
-from ingest.settings import Settings
 from ingest.store import DB_NAME, Store, opened_store
+from ingest.vocabulary.settings import Settings
 
 logger = logging.getLogger(__name__)
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ingest.chunk import SUMMARY_SECTION
 from ingest.reasons import find_reasons
-from ingest.records import Decision
+from ingest.vocabulary.outcomes import NOT_INVESTIGATED
+from ingest.vocabulary.records import SUMMARY_SECTION, Decision
 from retrieval.citations import CitationList, statements
 from retrieval.explanations import test_of
 from retrieval.keywords import content_terms
-from retrieval.labels import NOT_INVESTIGATED, outcome_label, reason_label
+from retrieval.labels import outcome_label, reason_label
 from retrieval.search import is_boilerplate
 from retrieval.types import Citation, DecisionHit, Intent, QueryPlan
 

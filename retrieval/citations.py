@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ingest.chunk import SUMMARY_SECTION
-from ingest.records import Decision
+from ingest.vocabulary.records import SUMMARY_SECTION, Decision
 from retrieval.instructions import looks_like_instruction
 from retrieval.types import Citation
 

@@ -12,9 +12,9 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
-from ingest.errors import FilterError, OQAError
-from ingest.settings import get_settings
 from ingest.store import DB_NAME, DecisionFilter, sqlite_problem
+from ingest.vocabulary.errors import FilterError, OQAError
+from ingest.vocabulary.settings import get_settings
 from retrieval.engine import Engine, open_engine
 from retrieval.feedback import export
 from retrieval.labels import outcome_label

@@ -25,8 +25,9 @@ from langchain_core.messages import HumanMessage, SystemMessage
 
 from ingest.normalise import find_refs
 from ingest.store import DecisionFilter
+from ingest.vocabulary.outcomes import NOT_INVESTIGATED
 from retrieval.keywords import content_terms
-from retrieval.labels import NOT_INVESTIGATED, outcome_label
+from retrieval.labels import outcome_label
 from retrieval.llm import LLMFailure, complete
 from retrieval.types import Answer, QueryPlan, Turn
 

@@ -17,13 +17,13 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel
 
 from ingest.normalise import canonical_ref
-from ingest.records import Decision
-from ingest.settings import Settings, get_settings
 from ingest.store import DecisionFilter
+from ingest.vocabulary.errors import QuestionError, UnknownReferenceError
+from ingest.vocabulary.records import Decision
+from ingest.vocabulary.settings import Settings, get_settings
 from retrieval.answerers import NO_ANSWER, ExtractiveAnswerer, nearest_subjects
 from retrieval.chain import answer_chain, prepare_chain
 from retrieval.conversation import rewrite
-from retrieval.errors import QuestionError, UnknownReferenceError
 from retrieval.fit import DEFAULT_RULE, fitting_hits, is_answerable
 from retrieval.index import Index, open_index
 from retrieval.llm import LLMFailure

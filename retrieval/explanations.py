@@ -14,7 +14,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from ingest.records import Outcome, Reason
+from ingest.vocabulary.records import Outcome, Reason
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from functools import lru_cache
 
 from wordfreq import zipf_frequency
 
-from ingest.records import Decision
+from ingest.vocabulary.records import Decision
 from retrieval.keywords import STOPWORDS, content_terms, stem
 from retrieval.query import distinctive_words
 from retrieval.types import DecisionHit, QueryPlan

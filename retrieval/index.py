@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 
 from ingest.embeddings import Embedder, get_embedder
-from ingest.errors import IndexMismatchError
-from ingest.pipeline import index_identity
-from ingest.settings import Settings
+from ingest.identity import index_identity
 from ingest.store import Store, mismatch_message, open_store
+from ingest.vocabulary.errors import IndexMismatchError
+from ingest.vocabulary.settings import Settings
 
 
 @dataclass

@@ -23,9 +23,9 @@ import weakref
 
 import numpy as np
 
-from ingest.filters import DecisionFilter, filter_sql, marks
 from ingest.impacts import ImpactIndex, current_stamp, impacts_path, load_impacts
 from ingest.store import BM25, Store
+from ingest.vocabulary.filters import DecisionFilter, filter_sql, marks
 
 logger = logging.getLogger(__name__)
 

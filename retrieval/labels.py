@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ingest.records import Outcome, Reason
+from ingest.vocabulary.records import Outcome, Reason
 
 OUTCOME_LABELS: dict[str, str] = {
     Outcome.UPHELD: "upheld",
@@ -14,15 +14,6 @@ OUTCOME_LABELS: dict[str, str] = {
     Outcome.PREMATURE: "premature (advice given)",
     Outcome.UNKNOWN: "outcome not stated",
 }
-
-# Outcomes where the Ombudsman did not (or did not finish) investigating.
-NOT_INVESTIGATED = (
-    Outcome.CLOSED.value,
-    Outcome.PREMATURE.value,
-    Outcome.ADVICE_GIVEN.value,
-    Outcome.WITHDRAWN.value,
-    Outcome.DISCONTINUED.value,
-)
 
 REASON_LABELS: dict[str, str] = {
     Reason.LATE: "the complaint was made too late",

@@ -25,7 +25,7 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage
 
-from ingest.settings import Settings
+from ingest.vocabulary.settings import Settings
 from retrieval.types import RemovedSentence
 
 log = logging.getLogger(__name__)

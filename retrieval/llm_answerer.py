@@ -24,9 +24,8 @@ from dataclasses import dataclass, field
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
-from ingest.chunk import SUMMARY_SECTION
-from ingest.records import Decision
-from ingest.settings import Settings
+from ingest.vocabulary.records import SUMMARY_SECTION, Decision
+from ingest.vocabulary.settings import Settings
 from retrieval.checker import Claim, ClaimStream, Evidence, KeptClaim, check_claim, split_claims
 from retrieval.citations import CitationList
 from retrieval.labels import outcome_label

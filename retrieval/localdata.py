@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ingest.errors import OQAError
+from ingest.vocabulary.errors import OQAError
 
 APP_DB = "app.sqlite3"
 

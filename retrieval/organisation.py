@@ -14,22 +14,21 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ingest.parse import UNKNOWN_ORGANISATION
-from ingest.records import Outcome
 from ingest.store import DecisionFilter, Store
+from ingest.vocabulary.errors import UnknownOrganisationError
+from ingest.vocabulary.outcomes import (
+    NOT_INVESTIGATED_GROUP,
+    NOT_UPHELD,
+    OUTCOME_GROUPS,
+    UNKNOWN,
+    UPHELD,
+    outcome_group,
+)
+from ingest.vocabulary.records import UNKNOWN_ORGANISATION, Outcome
 from retrieval.citations import CitationList
-from retrieval.errors import UnknownOrganisationError
-from retrieval.labels import NOT_INVESTIGATED
 from retrieval.orgnames import OrganisationMatch, resolve_organisation, variant_groups
 from retrieval.remedies import REMEDY_KINDS, Remedy, remedies_of
 
-UPHELD, NOT_UPHELD, NOT_INVESTIGATED_GROUP, UNKNOWN = (
-    "upheld",
-    "not_upheld",
-    "not_investigated",
-    "unknown",
-)
-OUTCOME_GROUPS = (UPHELD, NOT_UPHELD, NOT_INVESTIGATED_GROUP, UNKNOWN)
 GROUP_LABELS = {
     UPHELD: "upheld",
     NOT_UPHELD: "not upheld",
@@ -39,15 +38,6 @@ GROUP_LABELS = {
 UNDATED = "undated"
 UNCATEGORISED = "(no category)"
 SIMILAR_K = 5
-
-
-def outcome_group(outcome: str) -> str:
-    """upheld / not_upheld / not_investigated / unknown for a stored outcome value."""
-    if outcome == Outcome.UPHELD.value:
-        return UPHELD
-    if outcome == Outcome.NOT_UPHELD.value:
-        return NOT_UPHELD
-    return NOT_INVESTIGATED_GROUP if outcome in NOT_INVESTIGATED else UNKNOWN
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ingest.vocabulary.outcomes import outcome_group
 from retrieval.labels import reason_label
-from retrieval.organisation import GROUP_LABELS, outcome_group
+from retrieval.organisation import GROUP_LABELS
 from retrieval.remedies import KIND_LABELS
 
 MAX_DECISION_ROWS = 20

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process, utils
 
 from ingest.normalise import normalise_organisation
-from retrieval.errors import UnknownOrganisationError
+from ingest.vocabulary.errors import UnknownOrganisationError
 from retrieval.query import distinctive_words, match_organisations
 
 # token_sort_ratio of the distinctive words; 85 forgives one or two typos in a place

@@ -17,10 +17,9 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from ingest.chunk import SUMMARY_SECTION
 from ingest.reasons import find_reasons
-from ingest.records import Decision, Outcome
 from ingest.store import DecisionFilter
+from ingest.vocabulary.records import SUMMARY_SECTION, Decision, Outcome
 from retrieval.answerers import sentence_stating
 from retrieval.citations import CitationList, sentences
 from retrieval.engine import Engine

@@ -19,8 +19,8 @@ from dataclasses import dataclass, replace
 from rapidfuzz import fuzz
 
 from ingest.normalise import find_refs
-from ingest.records import Outcome, Reason
 from ingest.store import DecisionFilter
+from ingest.vocabulary.records import Outcome, Reason
 from retrieval.types import Intent, QueryPlan, SoftHints
 
 

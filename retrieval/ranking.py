@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ingest.parse import UNKNOWN_ORGANISATION
-from retrieval.labels import NOT_INVESTIGATED
+from ingest.vocabulary.outcomes import NOT_INVESTIGATED
+from ingest.vocabulary.records import UNKNOWN_ORGANISATION
 from retrieval.types import Intent, QueryPlan
 
 

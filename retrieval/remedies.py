@@ -13,8 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ingest.chunk import SUMMARY_SECTION
-from ingest.records import Decision, Outcome
+from ingest.vocabulary.records import SUMMARY_SECTION, Decision, Outcome
 from retrieval.citations import CitationList, locate, sentences
 from retrieval.types import Citation
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 from langchain_core.documents import Document
 
-from ingest.chunk import SUMMARY_SECTION
 from ingest.store import DecisionFilter
+from ingest.vocabulary.records import SUMMARY_SECTION
 from retrieval.index import Index
 from retrieval.keywords import or_expression, query_phrases
 from retrieval.ranking import DEFAULT_WEIGHTS, Evidence, RankingWeights, evidence_for, fused_score

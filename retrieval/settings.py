@@ -1,5 +1,5 @@
-"""Retrieval reads the one settings tree defined beside ingestion (see ingest.settings)."""
+"""Retrieval reads the one settings tree (see ingest.vocabulary.settings)."""
 
-from ingest.settings import Settings, get_settings
+from ingest.vocabulary.settings import Settings, get_settings
 
 __all__ = ["Settings", "get_settings"]

@@ -6,10 +6,11 @@ from collections import Counter
 
 import numpy as np
 
-from ingest.records import Decision
 from ingest.store import DecisionFilter
+from ingest.vocabulary.outcomes import NOT_INVESTIGATED
+from ingest.vocabulary.records import Decision
 from retrieval.index import Index
-from retrieval.labels import NOT_INVESTIGATED, outcome_label, reason_label
+from retrieval.labels import outcome_label, reason_label
 from retrieval.search import group_by_decision, hybrid_documents, rank, search_plan
 from retrieval.types import DecisionHit, QueryPlan
 

@@ -15,22 +15,19 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from ingest.chunk import SUMMARY_SECTION
 from ingest.reasons import find_reasons
-from ingest.records import Decision
 from ingest.store import DecisionFilter, Store
-from retrieval.citations import CitationList, sentences
-from retrieval.labels import outcome_label, reason_label
-from retrieval.organisation import (
+from ingest.vocabulary.outcomes import (
     NOT_INVESTIGATED_GROUP,
     NOT_UPHELD,
     OUTCOME_GROUPS,
     UPHELD,
-    OutcomeCounts,
-    count_outcomes,
     outcome_group,
-    row_reasons,
 )
+from ingest.vocabulary.records import SUMMARY_SECTION, Decision
+from retrieval.citations import CitationList, sentences
+from retrieval.labels import outcome_label, reason_label
+from retrieval.organisation import OutcomeCounts, count_outcomes, row_reasons
 from retrieval.orgnames import variant_groups
 from retrieval.types import Answer, Citation, QueryPlan, SearchResult
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from ingest.settings import Settings
 from ingest.store import DB_NAME, opened_store
+from ingest.vocabulary.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
 SMALL_CORPUS = ("21-103-417.txt", "25-114-380.txt", "23-319-040.md", "20-507-215.html")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.settings import Settings
+from ingest.vocabulary.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

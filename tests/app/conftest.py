@@ -10,7 +10,7 @@ import pytest
 from appdriver import new_session
 from streamlit.testing.v1 import AppTest
 
-from ingest.settings import Settings, get_settings
+from ingest.vocabulary.settings import Settings, get_settings
 
 
 @pytest.fixture

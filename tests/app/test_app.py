@@ -10,7 +10,7 @@ from appdriver import ask, new_session
 from streamlit.testing.v1 import AppTest
 
 from appkit.text import escape_inline
-from ingest.settings import Settings
+from ingest.vocabulary.settings import Settings
 from retrieval import Engine, open_engine
 
 WHY_NOT = "Why was the complaint about free school transport not investigated?"

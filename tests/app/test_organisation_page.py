@@ -13,7 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from appkit.text import escape_inline
-from ingest.settings import Settings, get_settings
+from ingest.vocabulary.settings import Settings, get_settings
 
 TIMEOUT = 180  # the first run loads the model
 NORTHMOOR = "Northmoor Borough Council"
@@ -27,7 +27,7 @@ def page_script() -> None:
     from appkit.loader import engine_or_stop, load_options
     from appkit.organisation_page import current_organisation, render_organisation_page
     from appkit.sources import show_viewer
-    from ingest.settings import get_settings
+    from ingest.vocabulary.settings import get_settings
 
     settings = get_settings()
     engine = engine_or_stop(settings)

@@ -18,7 +18,7 @@ from playwright.sync_api import Page, expect
 from servers import streamlit_app
 
 from ingest.pipeline import build
-from ingest.settings import Settings
+from ingest.vocabulary.settings import Settings
 from retrieval import open_engine
 
 pytestmark = pytest.mark.e2e

@@ -29,7 +29,7 @@ from browserkit import (
 from playwright.sync_api import Browser, Page, expect
 from servers import streamlit_app
 
-from ingest.settings import Settings
+from ingest.vocabulary.settings import Settings
 from retrieval import open_engine
 from retrieval.precheck import precheck
 

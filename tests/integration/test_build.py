@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from buildkit import REPO, copy_small_corpus, store_agrees, wait_for_decisions
 
-from ingest.errors import IndexMismatchError
 from ingest.pipeline import build
-from ingest.settings import Settings
 from ingest.store import opened_store
+from ingest.vocabulary.errors import IndexMismatchError
+from ingest.vocabulary.settings import Settings
 
 
 @pytest.fixture

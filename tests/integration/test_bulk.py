@@ -11,8 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from ingest.cli import app
-from ingest.settings import get_settings
 from ingest.store import opened_store
+from ingest.vocabulary.settings import get_settings
 
 DECISIONS = 1_000
 BAD_LINES = {501: "{not json", 502: json.dumps({"ref": "26 950 999", "text": "  "})}

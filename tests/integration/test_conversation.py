@@ -12,8 +12,8 @@ from langchain_core.language_models.fake_chat_models import FakeListChatModel
 from llmkit import scripted
 
 from bench.llm_quality import follow_up_figures
-from ingest.settings import Settings
 from ingest.store import DecisionFilter
+from ingest.vocabulary.settings import Settings
 from retrieval.citations import markers
 from retrieval.conversation import resolve
 from retrieval.engine import Engine, open_engine

@@ -25,9 +25,9 @@ import pytest
 from sitekit import FixtureSite, SiteHandler, load_catalogue
 
 from ingest.crawl import CrawlError, CrawlOptions, CrawlSummary, crawl
-from ingest.records import Outcome
-from ingest.settings import Settings
 from ingest.sources import read_source
+from ingest.vocabulary.records import Outcome
+from ingest.vocabulary.settings import Settings
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 SINCE = date(2026, 1, 1)
@@ -457,7 +457,7 @@ def add_three_pages(site: FixtureSite) -> None:
 @pytest.fixture
 def cli_env(site: FixtureSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """Point the process settings at the fixture site and a temporary crawl folder and store."""
-    from ingest.settings import get_settings
+    from ingest.vocabulary.settings import get_settings
 
     out = tmp_path / "crawl"
     for name, value in {
@@ -556,8 +556,8 @@ def test_crawl_build_then_update_adds_exactly_the_new_pages(
     """The issue's acceptance check with the real parser, model and index (one area, to keep
     the embedding time down; the whole site's crawl is checked above)."""
     from ingest.pipeline import build
-    from ingest.settings import get_settings
     from ingest.store import opened_store
+    from ingest.vocabulary.settings import get_settings
 
     crawled = invoke("crawl", "--since", "2026-01-01", "--area", "education")
     assert crawled.exit_code == 0, crawled.output  # type: ignore[attr-defined]

@@ -9,8 +9,8 @@ import sqlite3
 from pathlib import Path
 
 from ingest.pipeline import build
-from ingest.settings import Settings
 from ingest.store import DB_NAME, opened_store
+from ingest.vocabulary.settings import Settings
 from retrieval.engine import open_engine
 
 SITE = Path(__file__).resolve().parents[1] / "fixtures" / "site" / "decisions"

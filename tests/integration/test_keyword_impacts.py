@@ -11,9 +11,9 @@ import pytest
 from bench.common import load_questions
 from ingest.impacts import build_impacts, impacts_path, load_impacts
 from ingest.pipeline import build
-from ingest.records import Outcome
-from ingest.settings import Settings
 from ingest.store import DecisionFilter, Store, opened_store
+from ingest.vocabulary.records import Outcome
+from ingest.vocabulary.settings import Settings
 from retrieval import keyword_impacts
 from retrieval.index import open_index
 from retrieval.keywords import or_expression, query_phrases

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.records import Outcome
-from ingest.settings import Settings
 from ingest.store import DecisionFilter, opened_store
+from ingest.vocabulary.records import Outcome
+from ingest.vocabulary.settings import Settings
 from retrieval.keywords import match_expression, query_phrases
 
 QUESTIONS = (

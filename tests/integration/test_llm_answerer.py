@@ -19,7 +19,7 @@ from langchain_openai import ChatOpenAI
 from llmkit import INJECTED, GatedChatModel, StubOpenAI, assert_grounded, scripted, with_llm
 from pydantic import SecretStr
 
-from ingest.settings import Settings
+from ingest.vocabulary.settings import Settings
 from retrieval.engine import Engine, open_engine
 from retrieval.llm import LLMFailure, chat_model, stream_tokens
 from retrieval.llm_answerer import CHECKED, REMINDER, SENTINEL, SYSTEM_PROMPT

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import pytest
 from llmkit import INJECTED, assert_grounded, with_llm
 
-from ingest.settings import Settings
+from ingest.vocabulary.settings import Settings
 from retrieval.engine import Engine, open_engine
 from retrieval.local_model import SerialChatLlamaCpp
 

@@ -17,13 +17,13 @@ from pathlib import Path
 
 import pytest
 
-from ingest.parse import UNKNOWN_ORGANISATION, parse_decision
-from ingest.records import Decision
-from ingest.settings import Settings
+from ingest.parse import parse_decision
 from ingest.sources import discover, read_source
+from ingest.vocabulary.errors import UnknownOrganisationError
+from ingest.vocabulary.records import UNKNOWN_ORGANISATION, Decision
+from ingest.vocabulary.settings import Settings
 from retrieval.citations import markers
 from retrieval.engine import Engine, open_engine
-from retrieval.errors import UnknownOrganisationError
 from retrieval.types import Intent
 
 REPO = Path(__file__).resolve().parents[2]

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from ingest.settings import Settings
 from ingest.store import DecisionFilter
+from ingest.vocabulary.errors import QuestionError
+from ingest.vocabulary.settings import Settings
 from retrieval.citations import markers
 from retrieval.engine import Engine, open_engine
-from retrieval.errors import QuestionError
 from retrieval.types import Answer
 
 REPO = Path(__file__).resolve().parents[2]

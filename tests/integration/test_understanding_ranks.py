@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from ingest.pipeline import build
-from ingest.settings import Settings
 from ingest.store import DecisionFilter
+from ingest.vocabulary.settings import Settings
 from retrieval.engine import Engine, open_engine
 from retrieval.search import gather
 from retrieval.stats_answer import question_scope

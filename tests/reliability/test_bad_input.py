@@ -15,10 +15,10 @@ from badfiles import GOOD_REFS, BadFile, Expect, decision_text, write_corpus
 
 from ingest.parse import parse_decision
 from ingest.pipeline import BuildSummary, build
-from ingest.records import SourceDoc
-from ingest.settings import Settings
 from ingest.store import opened_store
 from ingest.verify import verify_store
+from ingest.vocabulary.records import SourceDoc
+from ingest.vocabulary.settings import Settings
 
 
 @pytest.fixture(scope="module")

@@ -23,7 +23,7 @@ import pytest
 from badfiles import decision_text
 from buildkit import REPO, build_command
 
-from ingest.settings import Settings
+from ingest.vocabulary.settings import Settings
 from retrieval.engine import Engine, open_engine
 
 THREADS = 16

@@ -23,11 +23,11 @@ import pytest
 from badfiles import decision_text, write_good
 from buildkit import REPO, build_command, wait_for_decisions
 
-from ingest.errors import IndexMissingError
 from ingest.pipeline import build
-from ingest.settings import Settings
 from ingest.store import opened_store
 from ingest.verify import VerifyReport, verify_store
+from ingest.vocabulary.errors import IndexMissingError
+from ingest.vocabulary.settings import Settings
 
 SEED = 20260508
 PARALLEL = 3  # killed builds running at once

@@ -26,10 +26,10 @@ from typer.testing import CliRunner, Result
 
 from ingest.cli import app as ingest_app
 from ingest.normalise import find_refs
-from ingest.settings import Settings
 from ingest.sources import read_source
 from ingest.store import DB_NAME, opened_store
 from ingest.verify import verify_store
+from ingest.vocabulary.settings import Settings
 from retrieval.cli import app as retrieval_app
 from retrieval.engine import Engine, open_engine
 from retrieval.instructions import looks_like_instruction

@@ -18,7 +18,7 @@ import pytest
 from buildkit import REPO
 from servers import streamlit_app
 
-from ingest.settings import Settings
+from ingest.vocabulary.settings import Settings
 from retrieval.engine import Engine, open_engine
 
 HEALTH_REQUESTS = 400

@@ -15,12 +15,12 @@ from badfiles import decision_text
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from ingest.errors import OQAError, SourceError
 from ingest.html import html_to_text, page_url
 from ingest.parse import parse_decision
-from ingest.records import SourceDoc
 from ingest.sources import read_source
 from ingest.store import DecisionFilter
+from ingest.vocabulary.errors import OQAError, SourceError
+from ingest.vocabulary.records import SourceDoc
 from retrieval.query import Vocabulary, plan_query
 
 BOUNDED = settings(

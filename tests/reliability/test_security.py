@@ -22,10 +22,10 @@ from buildkit import REPO
 from servers import free_port
 from typer.testing import CliRunner
 
-from ingest.errors import SourceError
 from ingest.pipeline import build
-from ingest.settings import Settings
 from ingest.sources import read_source
+from ingest.vocabulary.errors import SourceError
+from ingest.vocabulary.settings import Settings
 from retrieval.cli import app as retrieval_app
 from retrieval.engine import Engine, open_engine
 

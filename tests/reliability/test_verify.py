@@ -13,10 +13,10 @@ from typer.testing import CliRunner
 from ingest.cli import app
 from ingest.impacts import current_stamp, load_impacts
 from ingest.pipeline import build
-from ingest.records import Chunk
-from ingest.settings import Settings
 from ingest.store import Store, opened_store
 from ingest.verify import verify_store
+from ingest.vocabulary.records import Chunk
+from ingest.vocabulary.settings import Settings
 
 REFS = ("25 600 001", "25 600 002", "25 600 003", "25 600 004", "25 600 005")
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.records import Outcome, Reason
+from ingest.vocabulary.records import Outcome, Reason
 from retrieval.explanations import explanations
 from retrieval.precheck import reasons_from_answers
 

@@ -18,7 +18,7 @@ from ingest.fetch import (
     retry_after_seconds,
     user_agent,
 )
-from ingest.settings import Settings
+from ingest.vocabulary.settings import Settings
 
 BASE = "https://decisions.test"
 

@@ -5,7 +5,7 @@ The decisions here are FICTIONAL (fictional council, people and reference).
 
 from __future__ import annotations
 
-from ingest.records import Decision
+from ingest.vocabulary.records import Decision
 from retrieval.fit import AbstainRule, coverage, fitting_hits, is_answerable, specificity
 from retrieval.query import Vocabulary, plan_query
 from retrieval.types import DecisionHit

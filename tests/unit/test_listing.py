@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ingest.listing import SearchQuery, area_of, parse_listing, parse_results
 from ingest.pages import MonthProgress, PageStore, StoredPage
-from ingest.records import Outcome
+from ingest.vocabulary.records import Outcome
 
 PAGE = "https://www.lgo.org.uk/Decisions/SearchResults?fd=2026-03-01&td=2026-03-31&page=1"
 

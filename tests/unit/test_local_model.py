@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.settings import Settings
+from ingest.vocabulary.settings import Settings
 from retrieval import local_model
 from retrieval.llm import LLMFailure, chat_model
 

@@ -17,7 +17,7 @@ from ingest.normalise import (
     ref_slug,
     slugify,
 )
-from ingest.records import Outcome
+from ingest.vocabulary.records import Outcome
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,8 @@ import pytest
 
 from ingest.parse import parse_decision
 from ingest.sources import read_source
+from ingest.vocabulary.errors import UnknownOrganisationError
 from retrieval.citations import CitationList
-from retrieval.errors import UnknownOrganisationError
 from retrieval.orgnames import resolve_organisation, variant_groups
 from retrieval.query import Vocabulary, plan_query
 from retrieval.remedies import classify, remedies_of

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from ingest.errors import ParseError
-from ingest.parse import UNKNOWN_ORGANISATION, parse_decision
-from ingest.records import Decision, Outcome, Reason, SourceDoc
+from ingest.parse import parse_decision
 from ingest.sources import read_source
+from ingest.vocabulary.errors import ParseError
+from ingest.vocabulary.records import UNKNOWN_ORGANISATION, Decision, Outcome, Reason, SourceDoc
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "decisions"
 SEED_SUMMARY = (

@@ -10,10 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from ingest.errors import ParseError
 from ingest.html import html_to_text
-from ingest.parse import UNKNOWN_ORGANISATION, parse_decision
-from ingest.records import DocumentType, Outcome, SourceDoc, SourceHints
+from ingest.parse import parse_decision
+from ingest.vocabulary.errors import ParseError
+from ingest.vocabulary.records import (
+    UNKNOWN_ORGANISATION,
+    DocumentType,
+    Outcome,
+    SourceDoc,
+    SourceHints,
+)
 
 REAL_CORPUS = Path(__file__).resolve().parents[3] / "shared" / "realdata" / "corpus.jsonl"
 BARE = (

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.chunk import SUMMARY_SECTION, ChunkLimits, chunk_decision, embedding_text
+from ingest.chunk import ChunkLimits, chunk_decision, embedding_text
 from ingest.embeddings import Embedder, get_embedder
-from ingest.records import Decision, Paragraph, Section
-from ingest.settings import Settings
+from ingest.vocabulary.records import SUMMARY_SECTION, Decision, Paragraph, Section
+from ingest.vocabulary.settings import Settings
 from retrieval.query import Vocabulary, plan_query
 from retrieval.types import Intent
 

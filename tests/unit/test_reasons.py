@@ -11,8 +11,8 @@ import pytest
 
 from ingest.parse import parse_decision
 from ingest.reasons import extract_reasons, find_reasons
-from ingest.records import Outcome, Paragraph, Reason, Section
 from ingest.sources import read_source
+from ingest.vocabulary.records import Outcome, Paragraph, Reason, Section
 
 R = Reason
 

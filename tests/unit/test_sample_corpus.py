@@ -8,9 +8,9 @@ import pytest
 
 from ingest.normalise import canonical_ref
 from ingest.parse import parse_decision
-from ingest.reasons import NOT_INVESTIGATED_OUTCOMES
-from ingest.records import Decision
 from ingest.sources import discover, read_source
+from ingest.vocabulary.outcomes import NOT_INVESTIGATED
+from ingest.vocabulary.records import Decision
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample"
 SAMPLE_FILES = list(discover(SAMPLE)) if SAMPLE.is_dir() else []
@@ -42,7 +42,7 @@ def test_no_empty_sections(parsed: tuple[Path, Decision]) -> None:
 
 def test_not_investigated_has_a_reason(parsed: tuple[Path, Decision]) -> None:
     _, decision = parsed
-    if decision.outcome in NOT_INVESTIGATED_OUTCOMES:
+    if decision.outcome in NOT_INVESTIGATED:
         assert decision.reasons
 
 

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from fpdf import FPDF
 
-from ingest.errors import ParseError, SourceError
 from ingest.parse import parse_decision
-from ingest.records import Outcome
 from ingest.sources import MAX_SOURCE_BYTES, discover, read_source
+from ingest.vocabulary.errors import ParseError, SourceError
+from ingest.vocabulary.records import Outcome
 
 PAGE = """<!DOCTYPE html>
 <html lang="en-GB"><head>

@@ -15,7 +15,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from ingest.errors import SettingsError
+from ingest.vocabulary.errors import SettingsError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_MODEL = "bundled:all-MiniLM-L6-v2"

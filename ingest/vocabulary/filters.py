@@ -12,14 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 
-from ingest.errors import FilterError
 from ingest.normalise import (
     canonical_ref,
     normalise_organisation,
     normalise_outcome,
     parse_date,
 )
-from ingest.records import Outcome, Reason
+from ingest.vocabulary.errors import FilterError
+from ingest.vocabulary.records import Outcome, Reason
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,11 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+# The section name of a decision's summary, the first passage of every decision.
+SUMMARY_SECTION = "Summary"
+# A decision whose text names no organisation is stored under this name.
+UNKNOWN_ORGANISATION = "Unknown organisation"
+
 
 class Outcome(StrEnum):
     UPHELD = "upheld"

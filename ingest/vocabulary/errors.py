@@ -1,4 +1,4 @@
-"""Errors that carry a sentence a user can act on."""
+"""Errors that carry a sentence a user can act on, raised by ingestion and retrieval alike."""
 
 from __future__ import annotations
 
@@ -42,3 +42,19 @@ class IndexUnusableError(OQAError):
 
 class StoreUnavailableError(OQAError):
     """The vector store cannot be reached or refused us (Chroma server mode)."""
+
+
+class QuestionError(OQAError):
+    """A question that cannot be used as it is (empty, too long)."""
+
+
+class UnknownReferenceError(OQAError):
+    """A decision reference that is not in the index."""
+
+
+class UnknownOrganisationError(OQAError):
+    """An organisation name that matches nothing (or several things) in the index."""
+
+    def __init__(self, message: str, close_names: list[str]) -> None:
+        super().__init__(message)
+        self.close_names = close_names
