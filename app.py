@@ -10,8 +10,7 @@ import streamlit as st
 
 from appkit.links import PAGE_PATH
 from appkit.loader import engine_or_stop
-from ingest.vocabulary.settings import get_settings
-from retrieval.explanations import link, sentence
+from retrieval import get_settings, link, sentence
 
 st.set_page_config(page_title="Ombudsman Q&A", page_icon=":material/gavel:", layout="wide")
 

@@ -11,10 +11,15 @@ import streamlit as st
 from appkit.loader import engine_or_stop, load_options
 from appkit.precheck_page import how_to_complain
 from appkit.text import escape_inline, escape_md
-from ingest.vocabulary.settings import get_settings
-from retrieval import Engine
-from retrieval.explanations import explanations, link, sentence
-from retrieval.labels import outcome_label, reason_label
+from retrieval import (
+    Engine,
+    explanations,
+    get_settings,
+    link,
+    outcome_label,
+    reason_label,
+    sentence,
+)
 
 
 def about_page() -> None:

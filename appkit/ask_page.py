@@ -27,8 +27,7 @@ from appkit.organisation_page import (
 )
 from appkit.similar import similar_view
 from appkit.sources import show_viewer
-from ingest.vocabulary.settings import get_settings
-from retrieval import Engine
+from retrieval import Engine, get_settings
 
 
 def conversation_controls(box: st.delta_generator.DeltaGenerator, store_dir: Path) -> None:

@@ -13,11 +13,16 @@ from appkit import saved, state
 from appkit.filters import describe_filter, understood
 from appkit.sources import sources_panel
 from appkit.text import answer_markdown, escape_inline, escape_md
-from ingest.store import DecisionFilter
-from ingest.vocabulary.errors import OQAError
-from retrieval import Engine
-from retrieval.feedback import ANSWER, WRONG_CITATION, Feedback, record
-from retrieval.types import Answer
+from retrieval import (
+    ANSWER,
+    WRONG_CITATION,
+    Answer,
+    DecisionFilter,
+    Engine,
+    Feedback,
+    OQAError,
+    record_feedback,
+)
 
 CHAT_KEY = "chat_question"
 SHORTEN_KEY = "too_long_edit"
@@ -246,7 +251,7 @@ def _wrong_citation(store_dir: Path) -> Callable[[int, int], None]:
 
 def _keep(store_dir: Path, feedback: Feedback) -> None:
     try:
-        record(store_dir, feedback)
+        record_feedback(store_dir, feedback)
     except OQAError as error:
         st.toast(escape_inline(str(error)), icon=":material/error:")
         return

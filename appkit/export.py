@@ -10,9 +10,7 @@ from appkit.filters import describe_filter
 from appkit.links import formal_citation
 from appkit.state import ChatTurn
 from appkit.text import safe_url
-from retrieval.explanations import link, sentence
-from retrieval.labels import outcome_label
-from retrieval.types import Citation
+from retrieval import Citation, link, outcome_label, sentence
 
 # Characters that would turn quoted decision text into markup or raw HTML in a
 # Markdown viewer; the rest stays readable as plain text.

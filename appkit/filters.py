@@ -10,9 +10,15 @@ from dataclasses import dataclass
 import streamlit as st
 
 from appkit.text import escape_inline
-from ingest.store import DecisionFilter
-from retrieval.labels import outcome_label, reason_label
-from retrieval.types import DecisionHit, FilterOptions, QueryPlan, SoftHints
+from retrieval import (
+    DecisionFilter,
+    DecisionHit,
+    FilterOptions,
+    QueryPlan,
+    SoftHints,
+    outcome_label,
+    reason_label,
+)
 
 ORGS, AREAS, SUBS, OUTCOMES, REASONS, DATES = (
     "filter_organisations",

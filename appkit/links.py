@@ -16,7 +16,7 @@ import streamlit as st
 
 from appkit import state
 from appkit.organisation_page import ORGANISATION_TAB, current_organisation, show_organisation
-from retrieval.types import Citation
+from retrieval import Citation
 
 PAGE_PATH = "page_url_path"  # session key: the url_path of the page being shown
 _APPLIED = "applied_url"  # session key: the link parameters already acted on

@@ -12,10 +12,7 @@ import logging
 import streamlit as st
 
 from appkit.text import escape_md
-from ingest.vocabulary.errors import IndexMissingError, OQAError
-from ingest.vocabulary.settings import Settings
-from retrieval import Engine, open_engine
-from retrieval.types import FilterOptions
+from retrieval import Engine, FilterOptions, IndexMissingError, OQAError, Settings, open_engine
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +61,7 @@ def _no_index(settings: Settings, message: str) -> None:
 
 
 def _build_sample(settings: Settings) -> None:
-    from ingest.pipeline import build
+    from ingest import build
 
     with st.spinner("Indexing the bundled sample decisions (a minute or two)…"):
         try:

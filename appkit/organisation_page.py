@@ -20,12 +20,18 @@ from appkit import state
 from appkit.filters import ORGS
 from appkit.ordering import ordered
 from appkit.text import badge, escape_inline, highlight
-from ingest.vocabulary.errors import OQAError
-from ingest.vocabulary.outcomes import OUTCOME_GROUPS, outcome_group
-from retrieval import Engine
-from retrieval.labels import reason_label
-from retrieval.organisation import GROUP_LABELS, OrganisationProfile, row_reasons
-from retrieval.remedies import KIND_LABELS, Remedy
+from retrieval import (
+    GROUP_LABELS,
+    KIND_LABELS,
+    OUTCOME_GROUPS,
+    Engine,
+    OQAError,
+    OrganisationProfile,
+    Remedy,
+    outcome_group,
+    reason_label,
+    row_reasons,
+)
 
 ORGANISATION = "organisation_page"  # session key: the organisation whose page to show
 ORGANISATION_TAB = "Organisation"  # the label app.py gives the page's tab (state.VIEW)

@@ -20,12 +20,21 @@ from appkit.links import decision_link
 from appkit.loader import engine_or_stop
 from appkit.sources import CITED, show_viewer
 from appkit.text import badge, escape_inline, escape_md, highlight
-from ingest.vocabulary.errors import OQAError
-from ingest.vocabulary.settings import get_settings
-from retrieval import Engine
-from retrieval.explanations import explanations, link, outcome_meaning, sentence
-from retrieval.labels import outcome_label
-from retrieval.precheck import Example, Finding, Precheck, precheck, reasons_from_answers
+from retrieval import (
+    Engine,
+    Example,
+    Finding,
+    OQAError,
+    Precheck,
+    explanations,
+    get_settings,
+    link,
+    outcome_label,
+    outcome_meaning,
+    precheck,
+    reasons_from_answers,
+    sentence,
+)
 
 SITUATION = "precheck_situation"
 RESULT = "precheck_result"

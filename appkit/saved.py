@@ -15,9 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from appkit.state import ChatTurn
-from ingest.store import DecisionFilter
-from retrieval.localdata import local_db
-from retrieval.types import Answer, Citation, Intent, QueryPlan, SearchResult
+from retrieval import Answer, Citation, DecisionFilter, Intent, QueryPlan, SearchResult, local_db
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS conversations (

@@ -12,12 +12,16 @@ from appkit import state
 from appkit.links import link
 from appkit.ordering import ordered
 from appkit.text import escape_inline, escape_md, safe_url
-from ingest.store import DecisionFilter
-from ingest.vocabulary.errors import OQAError
-from retrieval import Engine
-from retrieval.explanations import outcome_meaning
-from retrieval.labels import outcome_label, reason_label
-from retrieval.types import DecisionHit, SimilarResult
+from retrieval import (
+    DecisionFilter,
+    DecisionHit,
+    Engine,
+    OQAError,
+    SimilarResult,
+    outcome_label,
+    outcome_meaning,
+    reason_label,
+)
 
 MODE, REF, TEXT = "similar_mode", "similar_ref", "similar_text"
 MODES = {"situation": "A situation I describe", "decision": "A decision's reference"}

@@ -18,11 +18,7 @@ from appkit.text import (
     paragraph_numbers,
     safe_url,
 )
-from ingest.vocabulary.records import Decision, Section
-from retrieval import Engine
-from retrieval.explanations import outcome_meaning
-from retrieval.labels import outcome_label
-from retrieval.types import Citation
+from retrieval import Citation, Decision, Engine, Section, outcome_label, outcome_meaning
 
 SUMMARY = "summary"
 CITED = badge("cited", "orange-badge")

@@ -7,8 +7,7 @@ from typing import Any
 
 import streamlit as st
 
-from ingest.store import DecisionFilter
-from retrieval.types import Answer, SimilarResult, Turn
+from retrieval import Answer, DecisionFilter, SimilarResult, Turn
 
 TURNS = "turns"
 QUEUE = "question_queue"  # questions waiting to be answered, oldest first

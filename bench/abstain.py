@@ -27,7 +27,7 @@ from bench.common import Question, bench_settings, table
 from bench.quality import OFF_TOPIC, ensure_store
 from retrieval.engine import open_engine
 from retrieval.fit import DEFAULT_RULE, AbstainRule, coverage
-from retrieval.search import search_plan
+from retrieval.retrieve.search import search_plan
 
 MAX_FALSE_DECLINES = 0.02
 GRID = {

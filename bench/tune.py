@@ -5,7 +5,7 @@
 For every answerable question of both sets (fictional and real, see
 ``bench/baselines.py``) the candidates and their evidence (ranks in the four
 rankings, soft-hint flags) are gathered once with the product's own code
-(``retrieval.search.gather`` / ``decision_evidence``). Then, per fold, the
+(``retrieval.retrieve.search.gather`` / ``decision_evidence``). Then, per fold, the
 weights of ``retrieval.ranking.RankingWeights`` are chosen on the other folds
 by coordinate ascent over a grid from neutral weights (objective: MRR@10 over
 the real and fictional questions pooled), and scored on the held-out fold. It
@@ -32,7 +32,7 @@ from bench.common import Question, bench_settings, table
 from bench.quality import ensure_store
 from retrieval.engine import open_engine
 from retrieval.ranking import DEFAULT_WEIGHTS, Evidence, RankingWeights, fused_score
-from retrieval.search import decision_evidence, gather
+from retrieval.retrieve.search import decision_evidence, gather
 
 DEPTH = 10
 NEUTRAL = RankingWeights(

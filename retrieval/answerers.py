@@ -18,7 +18,7 @@ from retrieval.citations import CitationList, statements
 from retrieval.explanations import test_of
 from retrieval.keywords import content_terms
 from retrieval.labels import outcome_label, reason_label
-from retrieval.search import is_boilerplate
+from retrieval.retrieve.search import is_boilerplate
 from retrieval.types import Citation, DecisionHit, Intent, QueryPlan
 
 NO_ANSWER = (

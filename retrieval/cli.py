@@ -16,7 +16,7 @@ from ingest.store import DB_NAME, DecisionFilter, sqlite_problem
 from ingest.vocabulary.errors import FilterError, OQAError
 from ingest.vocabulary.settings import get_settings
 from retrieval.engine import Engine, open_engine
-from retrieval.feedback import export
+from retrieval.feedback import export_feedback
 from retrieval.labels import outcome_label
 from retrieval.organisation_report import profile_lines
 
@@ -181,7 +181,7 @@ def organisation_command(
 def feedback_command(store: StoreOption = None, as_json: JsonOption = False) -> None:
     """Feedback given in the app (thumbs, wrong citations), kept in the index folder."""
     try:
-        rows = export(store or get_settings().store_dir)
+        rows = export_feedback(store or get_settings().store_dir)
     except OQAError as error:
         _fail(str(error))
     if as_json:

@@ -31,8 +31,8 @@ from retrieval.llm import chat_model as build_chat_model
 from retrieval.llm_answerer import LLMAnswerer
 from retrieval.organisation import OrganisationProfile, organisation_profile
 from retrieval.query import Vocabulary, plan_query, with_filters
-from retrieval.search import search_plan
-from retrieval.similar import overview, similar_to_decision, similar_to_text
+from retrieval.retrieve.search import search_plan
+from retrieval.retrieve.similar import overview, similar_to_decision, similar_to_text
 from retrieval.stats_answer import stats_answer
 from retrieval.types import (
     Answer,

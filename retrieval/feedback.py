@@ -42,7 +42,7 @@ class Feedback:
     citation_n: int | None = None
 
 
-def record(store_dir: Path, feedback: Feedback) -> None:
+def record_feedback(store_dir: Path, feedback: Feedback) -> None:
     cited = json.dumps([c.to_json() for c in feedback.citations], ensure_ascii=False)
     with local_db(store_dir, _SCHEMA) as db:
         db.execute(
@@ -59,7 +59,7 @@ def record(store_dir: Path, feedback: Feedback) -> None:
         )
 
 
-def export(store_dir: Path) -> list[dict[str, Any]]:
+def export_feedback(store_dir: Path) -> list[dict[str, Any]]:
     """Every row, oldest first (none when no feedback was ever given)."""
     if not (Path(store_dir) / APP_DB).exists():
         return []

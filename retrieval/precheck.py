@@ -24,7 +24,7 @@ from retrieval.answerers import sentence_stating
 from retrieval.citations import CitationList, sentences
 from retrieval.engine import Engine
 from retrieval.explanations import LegalTest, explanations
-from retrieval.search import is_boilerplate
+from retrieval.retrieve.search import is_boilerplate
 from retrieval.types import Citation, DecisionHit, SimilarResult
 
 SIMILAR_K = 20  # the pool counts are taken over

@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 from appkit import state
 from appkit.text import escape_inline, escape_md
 from retrieval.explanations import explanations, sentence
-from retrieval.feedback import export
+from retrieval.feedback import export_feedback
 
 REPO = Path(__file__).resolve().parents[2]
 WHY_NOT = "Why was the complaint about free school transport not investigated?"
@@ -146,7 +146,7 @@ def test_a_question_link_asks_it_and_the_conversation_comes_back(app_store: Path
 
 
 def test_feedback_is_kept_with_the_answer_and_exported(app: AppTest, app_store: Path) -> None:
-    before = len(export(app_store))
+    before = len(export_feedback(app_store))
     ask(app, WHY_NOT)
     turn = app.session_state["turns"][-1]
     app.feedback(key="feedback_0").set_value(0).run()  # thumbs down

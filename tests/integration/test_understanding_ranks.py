@@ -17,7 +17,7 @@ from ingest.pipeline import build
 from ingest.store import DecisionFilter
 from ingest.vocabulary.settings import Settings
 from retrieval.engine import Engine, open_engine
-from retrieval.search import gather
+from retrieval.retrieve.search import gather
 from retrieval.stats_answer import question_scope
 
 ROLE = (

@@ -9,7 +9,14 @@ import pytest
 from typer.testing import CliRunner
 
 from retrieval.cli import app
-from retrieval.feedback import ANSWER, DOWN, WRONG_CITATION, Feedback, export, record
+from retrieval.feedback import (
+    ANSWER,
+    DOWN,
+    WRONG_CITATION,
+    Feedback,
+    export_feedback,
+    record_feedback,
+)
 from retrieval.localdata import LocalDataError
 from retrieval.types import Citation
 
@@ -26,10 +33,11 @@ CITATION = Citation(
 
 
 def test_rows_keep_question_answer_and_citations_and_the_cli_exports_them(tmp_path: Path) -> None:
-    assert export(tmp_path) == []  # none given yet: nothing is created either
+    assert export_feedback(tmp_path) == []  # none given yet: nothing is created either
     assert not list(tmp_path.iterdir())
-    record(tmp_path, Feedback(ANSWER, "Why not?", "Because [1]", [CITATION], rating=DOWN))
-    record(tmp_path, Feedback(WRONG_CITATION, "Why not?", "Because [1]", [CITATION], citation_n=1))
+    record_feedback(tmp_path, Feedback(ANSWER, "Why not?", "Because [1]", [CITATION], rating=DOWN))
+    wrong = Feedback(WRONG_CITATION, "Why not?", "Because [1]", [CITATION], citation_n=1)
+    record_feedback(tmp_path, wrong)
     result = CliRunner().invoke(app, ["feedback", "--json", "--store", str(tmp_path)])
     assert result.exit_code == 0, result.output
     rows = json.loads(result.output)
@@ -44,4 +52,4 @@ def test_rows_keep_question_answer_and_citations_and_the_cli_exports_them(tmp_pa
 def test_a_folder_that_cannot_be_written_is_one_sentence(tmp_path: Path) -> None:
     missing = tmp_path / "no" / "such" / "folder"
     with pytest.raises(LocalDataError, match="need the index folder to be writable"):
-        record(missing, Feedback(ANSWER, "q", "a", [], rating=DOWN))
+        record_feedback(missing, Feedback(ANSWER, "q", "a", [], rating=DOWN))

@@ -1,16 +1,24 @@
-"""The product packages import each other without a cycle.
+"""How the product's packages import each other: no cycle, and the app through public APIs.
 
 A cycle makes import order matter (a module sees its partner half-loaded) and knots two jobs
 together. The graph is read from the source with `ast`: every import counts, at module
 level, inside functions (deferred imports still tie the modules together) and under
 `TYPE_CHECKING` (the type checker follows those too).
+
+The app (app.py, appkit/) uses `retrieval`'s public API and `ingest`'s `build`, never a
+module inside them, so the packages can be rearranged without touching the app.
 """
 
 from __future__ import annotations
 
 import ast
+import importlib
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("ingest", "retrieval")
@@ -108,3 +116,84 @@ def test_cycles_are_found_when_present() -> None:
 def test_no_import_cycles() -> None:
     cycles = find_cycles(import_graph())
     assert not cycles, "import cycles:\n" + "\n".join(" → ".join(c) for c in cycles)
+
+
+def app_files() -> list[Path]:
+    return [ROOT / "app.py", *sorted((ROOT / "appkit").glob("*.py"))]
+
+
+def product_imports(path: Path) -> Iterator[tuple[int, str, list[str]]]:
+    """(line, module, names) of each import of ingest or retrieval in one file."""
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            module, names = node.module, [alias.name for alias in node.names]
+        elif isinstance(node, ast.Import):
+            module, names = node.names[0].name, []
+        else:
+            continue
+        if module.split(".")[0] in PACKAGES:
+            yield node.lineno, module, names
+
+
+# What the app may import from each package: retrieval's public API; ingest's build only.
+ALLOWED = {
+    "retrieval": set(importlib.import_module("retrieval").__all__),
+    "ingest": {"build"},
+}
+
+
+def test_the_app_imports_only_public_apis() -> None:
+    wrong = [
+        f"{path.relative_to(ROOT)}:{line}: {module} {names}"
+        for path in app_files()
+        for line, module, names in product_imports(path)
+        if module not in ALLOWED or not names or not set(names) <= ALLOWED[module]
+    ]
+    assert not wrong, "the app reaches inside a package:\n" + "\n".join(wrong)
+
+
+def test_the_app_check_sees_the_apps_imports() -> None:
+    found = {module for path in app_files() for _, module, _ in product_imports(path)}
+    assert found == {"retrieval", "ingest"}
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_every_public_name_resolves(package: str) -> None:
+    module = importlib.import_module(package)
+    missing = [name for name in module.__all__ if getattr(module, name, None) is None]
+    assert not missing
+
+
+def _loaded_after(statement: str) -> set[str]:
+    """Top-level modules loaded by running `statement` in a fresh interpreter."""
+    script = f"import sys\n{statement}\nprint(' '.join({{m.split('.')[0] for m in sys.modules}}))"
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    return set(done.stdout.split())
+
+
+HEAVY = {"langchain_core", "chromadb", "torch", "sentence_transformers", "bs4", "pypdf"}
+
+
+@pytest.mark.parametrize(
+    "statement",
+    ["import retrieval", "import ingest", "from ingest.vocabulary.records import Decision"],
+)
+def test_importing_a_package_or_its_vocabulary_loads_nothing_heavy(statement: str) -> None:
+    assert not _loaded_after(statement) & HEAVY
+
+
+def test_reading_the_index_identity_needs_no_file_readers() -> None:
+    assert not _loaded_after("import retrieval.index") & {"bs4", "pypdf"}
+
+
+def test_the_module_level_api_survives_loading_the_engine() -> None:
+    # A submodule named like a public function would replace it once imported.
+    script = (
+        "import retrieval, inspect\n"
+        "retrieval.Engine\n"
+        "assert all(inspect.isfunction(getattr(retrieval, n)) "
+        "for n in ('search', 'answer', 'similar'))"
+    )
+    subprocess.run([sys.executable, "-c", script], cwd=ROOT, check=True)

@@ -11,7 +11,7 @@ from ingest.vocabulary.outcomes import NOT_INVESTIGATED
 from ingest.vocabulary.records import Decision
 from retrieval.index import Index
 from retrieval.labels import outcome_label, reason_label
-from retrieval.search import group_by_decision, hybrid_documents, rank, search_plan
+from retrieval.retrieve.search import group_by_decision, hybrid_documents, rank, search_plan
 from retrieval.types import DecisionHit, QueryPlan
 
 SAME_SUB_CATEGORY = 1.4
