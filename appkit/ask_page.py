@@ -7,7 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 from appkit import state
-from appkit.conversation import (
+from appkit.chat import (
     chat_box,
     clear_saved_conversation,
     conversation,
@@ -15,7 +15,7 @@ from appkit.conversation import (
     too_long_box,
 )
 from appkit.export import conversation_markdown
-from appkit.filters import date_bounds, show_chips, sidebar_filters
+from appkit.filter_sidebar import date_bounds, show_chips, sidebar_filters
 from appkit.links import apply_url, show_in_url
 from appkit.loader import built_note, engine_or_stop, load_options
 from appkit.organisation_page import (
@@ -25,8 +25,8 @@ from appkit.organisation_page import (
     render_organisation_page,
     show_organisation,
 )
-from appkit.similar import similar_view
-from appkit.sources import show_viewer
+from appkit.similar_page import similar_view
+from appkit.sources_panel import show_viewer
 from retrieval import Engine, get_settings
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 
-from appkit.filters import describe_filter
+from appkit.filter_sidebar import describe_filter
 from appkit.links import formal_citation
 from appkit.state import ChatTurn
 from appkit.text import safe_url

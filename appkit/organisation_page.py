@@ -1,7 +1,7 @@
 """The organisation page: what the index holds about one council or care provider.
 
 ``render_organisation_page(engine, name)`` draws it. Buttons here only set
-session state through callbacks: "Open" asks ``appkit.sources.show_viewer``
+session state through callbacks: "Open" asks ``appkit.sources_panel.show_viewer``
 (run later in the same script) to open the decision viewer; "Ask about this
 organisation" puts the organisation in the sidebar's organisation filter (a
 chip) and switches to the conversation; ``show_organisation`` (a similar
@@ -17,7 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from appkit import state
-from appkit.filters import ORGS
+from appkit.filter_sidebar import ORGS
 from appkit.ordering import ordered
 from appkit.text import badge, escape_inline, highlight
 from retrieval import (

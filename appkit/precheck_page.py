@@ -18,7 +18,7 @@ import streamlit as st
 from appkit import state
 from appkit.links import decision_link
 from appkit.loader import engine_or_stop
-from appkit.sources import CITED, show_viewer
+from appkit.sources_panel import CITED, show_viewer
 from appkit.text import badge, escape_inline, escape_md, highlight
 from retrieval import (
     Engine,

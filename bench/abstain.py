@@ -5,7 +5,7 @@
 Every question of both sets (answerable ones, the real set's questions no
 decision answers, and the off-topic questions of bench/quality.py) is searched
 once with the product; the best decision's similarity and subject coverage
-(``retrieval.fit``) are kept. Per fold, the ``AbstainRule`` that declines most
+(``retrieval.retrieve.fit``) are kept. Per fold, the ``AbstainRule`` that declines most
 unanswerable questions while declining at most 2 % of the answerable ones on
 the other folds is chosen, then scored on the held-out fold.
 """
@@ -26,7 +26,7 @@ from bench.baselines import BenchSet, fictional_set, real_set
 from bench.common import Question, bench_settings, table
 from bench.quality import OFF_TOPIC, ensure_store
 from retrieval.engine import open_engine
-from retrieval.fit import DEFAULT_RULE, AbstainRule, coverage
+from retrieval.retrieve.fit import DEFAULT_RULE, AbstainRule, coverage
 from retrieval.retrieve.search import search_plan
 
 MAX_FALSE_DECLINES = 0.02
@@ -48,7 +48,7 @@ class Point:
 
 
 def declines(point: Point, rule: AbstainRule) -> bool:
-    """Mirrors ``retrieval.fit.is_answerable`` on precomputed signals."""
+    """Mirrors ``retrieval.retrieve.fit.is_answerable`` on precomputed signals."""
     if point.has_ref:
         return False
     if point.similarity < rule.min_similarity:

@@ -28,8 +28,8 @@ import bm25s
 import numpy as np
 
 from bench.common import QUESTIONS_DIR, REPO, Question, corpus_files, load_questions
-from ingest.embeddings import Embedder
-from ingest.normalise import canonical_ref, ref_slug
+from ingest.indexing.embeddings import Embedder
+from ingest.vocabulary.normalise import canonical_ref, ref_slug
 
 REAL_DIR = REPO.parent / "shared" / "realdata"
 REAL_QUESTIONS_DIR = QUESTIONS_DIR / "real"

@@ -7,7 +7,7 @@ decision - the passage (the summary, or a chunk as ``ingest`` cuts it) that
 contains the claim's ``cite`` anchor. The decision is read at run time from
 ``data/sample/``, ``../shared/seeds/`` or ``../shared/realdata/corpus.jsonl``
 (real text is never copied into the repository). The claim, with ``[1]``
-appended, goes through ``retrieval.checker.check_claim`` exactly as an LLM
+appended, goes through ``retrieval.check.checker.check_claim`` exactly as an LLM
 sentence does, with the passage as the model saw it (text, organisation and
 reference). Printed per category: claims, kept, kept %; then the two figures
 the checker is held to - unsupported claims kept (goal <= 1 %) and faithful
@@ -39,15 +39,15 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import QUESTIONS_DIR, REAL_CORPUS, corpus_files, real_decisions, table
-from ingest.chunk import ChunkLimits, chunk_decision
-from ingest.normalise import canonical_ref
-from ingest.parse import parse_decision
-from ingest.sources import read_source
+from ingest.indexing.chunk import ChunkLimits, chunk_decision
+from ingest.parse.decision import parse_decision
+from ingest.parse.sources import read_source
 from ingest.vocabulary.errors import ParseError
+from ingest.vocabulary.normalise import canonical_ref
 from ingest.vocabulary.records import SUMMARY_SECTION, Decision, SourceDoc
 from ingest.vocabulary.settings import Settings
-from retrieval.checker import Claim, KeptClaim, check_claim
-from retrieval.llm_answerer import Source
+from retrieval.check.checker import Claim, KeptClaim, check_claim
+from retrieval.llm.answerer import Source
 
 CLAIMS_DIR = QUESTIONS_DIR / "claims"
 # Chunks as the index cuts them; words stand in for model tokens (about 1.3 per word).

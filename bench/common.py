@@ -21,8 +21,8 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from ingest.normalise import REF_PATTERN, canonical_ref, ref_slug  # noqa: E402
-from ingest.pipeline import BuildSummary, build  # noqa: E402
+from ingest.indexing.pipeline import BuildSummary, build  # noqa: E402
+from ingest.vocabulary.normalise import REF_PATTERN, canonical_ref, ref_slug  # noqa: E402
 from ingest.vocabulary.settings import Settings  # noqa: E402
 
 SAMPLE_DIR = REPO / "data" / "sample"

@@ -49,12 +49,12 @@ sys.path[:0] = [str(REPO), str(REPO / "tests")]
 from sitekit import Catalogue, Entry, FixtureSite  # noqa: E402
 
 from bench.common import machine_line, make_corpus, table  # noqa: E402
-from ingest.crawl import CrawlOptions, CrawlSummary, crawl  # noqa: E402
-from ingest.listing import RESULTS_PER_PAGE  # noqa: E402
-from ingest.normalise import slugify  # noqa: E402
-from ingest.parse import parse_decision  # noqa: E402
-from ingest.sources import read_source  # noqa: E402
+from ingest.crawl.crawler import CrawlOptions, CrawlSummary, crawl  # noqa: E402
+from ingest.crawl.listing import RESULTS_PER_PAGE  # noqa: E402
+from ingest.parse.decision import parse_decision  # noqa: E402
+from ingest.parse.sources import read_source  # noqa: E402
 from ingest.vocabulary.errors import SourceError  # noqa: E402
+from ingest.vocabulary.normalise import slugify  # noqa: E402
 from ingest.vocabulary.settings import Settings  # noqa: E402
 
 FIRST_DAY = date(2016, 4, 1)

@@ -3,7 +3,7 @@
     python bench/embed_device.py [--model NAME_OR_FOLDER] [--passages N]
 
 Encodes the long lines (paragraphs) of the bundled sample decisions, repeated up
-to N passages, with ``ingest.embeddings.Embedder`` exactly as ingestion does:
+to N passages, with ``ingest.indexing.embeddings.Embedder`` exactly as ingestion does:
 once with the device ``auto`` resolves to (CUDA when torch sees a GPU), once on
 the CPU, and prints passages/s for each. The model defaults to the bundled one.
 """
@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ingest.embeddings import Embedder, resolve_device
+from ingest.indexing.embeddings import Embedder, resolve_device
 from ingest.vocabulary.settings import BUNDLED_MODEL, Settings
 
 

@@ -41,12 +41,12 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import bench_settings, machine_line, make_corpus, table
-from ingest.chunk import chunk_decision, embedding_text
-from ingest.embeddings import Embedder, get_embedder
-from ingest.identity import chunk_limits
-from ingest.parse import parse_decision
-from ingest.pipeline import BuildSummary, build
-from ingest.sources import discover, read_source
+from ingest.indexing.chunk import chunk_decision, embedding_text
+from ingest.indexing.embeddings import Embedder, get_embedder
+from ingest.indexing.identity import chunk_limits
+from ingest.indexing.pipeline import BuildSummary, build
+from ingest.parse.decision import parse_decision
+from ingest.parse.sources import discover, read_source
 from ingest.vocabulary.settings import Settings
 
 T = TypeVar("T")

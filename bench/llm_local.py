@@ -51,11 +51,11 @@ from bench.common import (
 )
 from bench.llm_quality import load_conversations, resolved
 from ingest.vocabulary.settings import Settings
-from retrieval.checker import split_claims
-from retrieval.conversation import resolve, rewrite
+from retrieval.check.checker import split_claims
 from retrieval.engine import Engine, open_engine
-from retrieval.llm import chat_model
+from retrieval.llm.models import chat_model
 from retrieval.types import Answer, Turn
+from retrieval.understand.conversation import resolve, rewrite
 
 PROBE_SENTENCE = (
     "The Council assessed the walking route to school and decided it was available, so it "

@@ -49,8 +49,8 @@ from bench.common import (
     make_corpus,
     table,
 )
-from retrieval.checker import without_markers
-from retrieval.citations import markers, statements
+from retrieval.answering.citations import markers, statements
+from retrieval.check.checker import without_markers
 from retrieval.engine import Engine, open_engine
 from retrieval.keywords import content_terms
 from retrieval.types import Answer, Turn

@@ -38,11 +38,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import REAL_DIR, Question, bench_settings, machine_line
 from bench.llm_local import spread
-from ingest.normalise import canonical_ref
-from retrieval.checker import split_claims, without_markers
-from retrieval.citations import markers
+from ingest.vocabulary.normalise import canonical_ref
+from retrieval.answering.citations import markers
+from retrieval.check.checker import split_claims, without_markers
 from retrieval.engine import Engine, open_engine
-from retrieval.llm_answerer import Assembler, gather_sources
+from retrieval.llm.answerer import Assembler, gather_sources
 from retrieval.types import Answer
 
 FALLBACK = "showing the extractive answer."

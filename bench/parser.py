@@ -25,9 +25,9 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from ingest.normalise import canonical_ref, normalise_outcome, ref_slug  # noqa: E402
-from ingest.parse import parse_decision  # noqa: E402
+from ingest.parse.decision import parse_decision  # noqa: E402
 from ingest.vocabulary.errors import SourceError  # noqa: E402
+from ingest.vocabulary.normalise import canonical_ref, normalise_outcome, ref_slug  # noqa: E402
 from ingest.vocabulary.records import Decision, SourceDoc  # noqa: E402
 
 CORPUS = REPO.parent / "shared" / "realdata" / "corpus.jsonl"

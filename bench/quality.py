@@ -38,9 +38,9 @@ from bench.baselines import BenchSet, baseline_rankers, fictional_set, real_set
 from bench.common import Question, bench_settings, build_index, machine_line, table
 from bench.llm_quality import draft_figures, follow_up_figures
 from retrieval.engine import Engine, open_engine
-from retrieval.query import dense_text
-from retrieval.retrievers import DenseRetriever, HybridRetriever, KeywordRetriever
+from retrieval.retrieve.retrievers import DenseRetriever, HybridRetriever, KeywordRetriever
 from retrieval.types import Answer
+from retrieval.understand.query import dense_text
 
 TYPES = ("why_not", "known_item", "similar", "outcome")
 UNANSWERABLE = "none"  # a question no decision in the set answers

@@ -32,15 +32,15 @@ from pathlib import Path
 import numpy as np
 
 from bench.common import corpus_files
-from ingest.chunk import ChunkLimits, chunk_decision, embedding_text
-from ingest.embeddings import Embedder
-from ingest.identity import chunk_limits, index_identity
-from ingest.normalise import decision_url
-from ingest.parse import _compose_text as compose_text  # the parser's own text layout
-from ingest.parse import parse_decision
-from ingest.sources import read_source
+from ingest.indexing.chunk import ChunkLimits, chunk_decision, embedding_text
+from ingest.indexing.embeddings import Embedder
+from ingest.indexing.identity import chunk_limits, index_identity
+from ingest.parse.decision import _compose_text as compose_text  # the parser's own text layout
+from ingest.parse.decision import parse_decision
+from ingest.parse.sources import read_source
 from ingest.store import opened_store
 from ingest.vectors import chroma_client, collection_name
+from ingest.vocabulary.normalise import decision_url
 from ingest.vocabulary.records import SUMMARY_SECTION, Chunk, Decision, Section
 from ingest.vocabulary.settings import Settings
 

@@ -6,7 +6,7 @@ For every answerable question of both sets (fictional and real, see
 ``bench/baselines.py``) the candidates and their evidence (ranks in the four
 rankings, soft-hint flags) are gathered once with the product's own code
 (``retrieval.retrieve.search.gather`` / ``decision_evidence``). Then, per fold, the
-weights of ``retrieval.ranking.RankingWeights`` are chosen on the other folds
+weights of ``retrieval.retrieve.ranking.RankingWeights`` are chosen on the other folds
 by coordinate ascent over a grid from neutral weights (objective: MRR@10 over
 the real and fictional questions pooled), and scored on the held-out fold. It
 prints the folds' held-out MRR@10 (mean and spread) for the procedure and for
@@ -31,7 +31,7 @@ from bench.baselines import BenchSet, fictional_set, real_set
 from bench.common import Question, bench_settings, table
 from bench.quality import ensure_store
 from retrieval.engine import open_engine
-from retrieval.ranking import DEFAULT_WEIGHTS, Evidence, RankingWeights, fused_score
+from retrieval.retrieve.ranking import DEFAULT_WEIGHTS, Evidence, RankingWeights, fused_score
 from retrieval.retrieve.search import decision_evidence, gather
 
 DEPTH = 10

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from ingest.vocabulary.lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from ingest.pipeline import BuildSummary, build
+    from ingest.indexing.pipeline import BuildSummary, build
     from ingest.vocabulary.errors import IndexMissingError, OQAError
     from ingest.vocabulary.filters import DecisionFilter
     from ingest.vocabulary.records import Decision, Outcome, Reason
@@ -39,7 +39,7 @@ __all__ = [
 _load = lazy_exports(
     __name__,
     {
-        "ingest.pipeline": ("BuildSummary", "build"),
+        "ingest.indexing.pipeline": ("BuildSummary", "build"),
         "ingest.vocabulary.errors": ("IndexMissingError", "OQAError"),
         "ingest.vocabulary.filters": ("DecisionFilter",),
         "ingest.vocabulary.records": ("Decision", "Outcome", "Reason"),

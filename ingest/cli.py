@@ -13,8 +13,8 @@ from typing import Annotated, NoReturn
 import typer
 from tqdm import tqdm
 
-from ingest.crawl_cli import crawl_command, update_command
-from ingest.pipeline import BuildSummary, build
+from ingest.crawl.commands import crawl_command, update_command
+from ingest.indexing.pipeline import BuildSummary, build
 from ingest.store import DB_NAME, opened_store, sqlite_problem
 from ingest.vocabulary.errors import OQAError
 from ingest.vocabulary.settings import Settings, get_settings

@@ -34,9 +34,9 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from ingest.embeddings import Embedder, get_embedder
 from ingest.impacts import build_impacts
-from ingest.pipeline import overview_vectors
+from ingest.indexing.embeddings import Embedder, get_embedder
+from ingest.indexing.pipeline import overview_vectors
 from ingest.store import DB_NAME, Store, opened_store
 from ingest.vocabulary.settings import Settings
 

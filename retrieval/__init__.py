@@ -28,14 +28,20 @@ if TYPE_CHECKING:
     from ingest.vocabulary.outcomes import OUTCOME_GROUPS, outcome_group
     from ingest.vocabulary.records import Decision, Section
     from ingest.vocabulary.settings import Settings, get_settings
+    from retrieval.answering.precheck import (
+        Example,
+        Finding,
+        Precheck,
+        precheck,
+        reasons_from_answers,
+    )
     from retrieval.engine import Engine, open_engine
     from retrieval.explanations import explanations, link, outcome_meaning, sentence
     from retrieval.feedback import ANSWER, WRONG_CITATION, Feedback, record_feedback
     from retrieval.labels import outcome_label, reason_label
     from retrieval.localdata import local_db
-    from retrieval.organisation import GROUP_LABELS, OrganisationProfile, row_reasons
-    from retrieval.precheck import Example, Finding, Precheck, precheck, reasons_from_answers
-    from retrieval.remedies import KIND_LABELS, Remedy
+    from retrieval.organisation.profile import GROUP_LABELS, OrganisationProfile, row_reasons
+    from retrieval.organisation.remedies import KIND_LABELS, Remedy
     from retrieval.types import (
         Answer,
         Citation,
@@ -110,15 +116,15 @@ _load = lazy_exports(
         "retrieval.feedback": ("ANSWER", "WRONG_CITATION", "Feedback", "record_feedback"),
         "retrieval.labels": ("outcome_label", "reason_label"),
         "retrieval.localdata": ("local_db",),
-        "retrieval.organisation": ("GROUP_LABELS", "OrganisationProfile", "row_reasons"),
-        "retrieval.precheck": (
+        "retrieval.organisation.profile": ("GROUP_LABELS", "OrganisationProfile", "row_reasons"),
+        "retrieval.answering.precheck": (
             "Example",
             "Finding",
             "Precheck",
             "precheck",
             "reasons_from_answers",
         ),
-        "retrieval.remedies": ("KIND_LABELS", "Remedy"),
+        "retrieval.organisation.remedies": ("KIND_LABELS", "Remedy"),
         "retrieval.types": (
             "Answer",
             "Citation",

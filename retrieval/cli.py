@@ -18,7 +18,7 @@ from ingest.vocabulary.settings import get_settings
 from retrieval.engine import Engine, open_engine
 from retrieval.feedback import export_feedback
 from retrieval.labels import outcome_label
-from retrieval.organisation_report import profile_lines
+from retrieval.organisation.report import profile_lines
 
 logger = logging.getLogger(__name__)
 
@@ -147,7 +147,7 @@ def similar_command(
 
     def run(engine: Engine, query: str) -> dict[str, Any]:
         if batch:  # a batch line is a reference when it looks like one, else a situation
-            from ingest.normalise import canonical_ref
+            from ingest.vocabulary.normalise import canonical_ref
 
             by_ref = canonical_ref(query) if len(query) < 20 else None
             result = engine.similar(

@@ -16,24 +16,22 @@ from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 
-from ingest.normalise import canonical_ref
 from ingest.store import DecisionFilter
 from ingest.vocabulary.errors import QuestionError, UnknownReferenceError
+from ingest.vocabulary.normalise import canonical_ref
 from ingest.vocabulary.records import Decision
 from ingest.vocabulary.settings import Settings, get_settings
-from retrieval.answerers import NO_ANSWER, ExtractiveAnswerer, nearest_subjects
-from retrieval.chain import answer_chain, prepare_chain
-from retrieval.conversation import rewrite
-from retrieval.fit import DEFAULT_RULE, fitting_hits, is_answerable
+from retrieval.answering.chain import answer_chain, prepare_chain
+from retrieval.answering.extractive import NO_ANSWER, ExtractiveAnswerer, nearest_subjects
+from retrieval.answering.stats_answer import stats_answer
 from retrieval.index import Index, open_index
-from retrieval.llm import LLMFailure
-from retrieval.llm import chat_model as build_chat_model
-from retrieval.llm_answerer import LLMAnswerer
-from retrieval.organisation import OrganisationProfile, organisation_profile
-from retrieval.query import Vocabulary, plan_query, with_filters
+from retrieval.llm.answerer import LLMAnswerer
+from retrieval.llm.models import LLMFailure
+from retrieval.llm.models import chat_model as build_chat_model
+from retrieval.organisation.profile import OrganisationProfile, organisation_profile
+from retrieval.retrieve.fit import DEFAULT_RULE, fitting_hits, is_answerable
 from retrieval.retrieve.search import search_plan
 from retrieval.retrieve.similar import overview, similar_to_decision, similar_to_text
-from retrieval.stats_answer import stats_answer
 from retrieval.types import (
     Answer,
     Citation,
@@ -45,6 +43,8 @@ from retrieval.types import (
     SimilarResult,
     Turn,
 )
+from retrieval.understand.conversation import rewrite
+from retrieval.understand.query import Vocabulary, plan_query, with_filters
 
 log = logging.getLogger(__name__)
 
@@ -172,7 +172,7 @@ class Engine:
 
     # --- chain steps ----------------------------------------------------------
     def _rewrite(self, state: dict[str, Any]) -> dict[str, Any]:
-        """A follow-up becomes a stand-alone query (see retrieval.conversation)."""
+        """A follow-up becomes a stand-alone query (see retrieval.understand.conversation)."""
         self._check_question(state["question"])
         history = state.get("history") or ()
         query = rewrite(state["question"], history, self.chat_model, self.settings.llm_timeout_s)

@@ -1,6 +1,6 @@
 """Stand-ins for a remote LLM, behind LangChain's chat-model interface (importable: tests/ is on
 sys.path): scripted fake chat models, and a minimal OpenAI-compatible server on 127.0.0.1 for
-the real ``langchain_openai`` client that ``retrieval.llm.chat_model`` builds."""
+the real ``langchain_openai`` client that ``retrieval.llm.models.chat_model`` builds."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from langchain_core.messages import BaseMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from pydantic import PrivateAttr
 
-from retrieval.citations import markers
+from retrieval.answering.citations import markers
 from retrieval.engine import Engine
 from retrieval.types import Answer
 

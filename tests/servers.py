@@ -13,8 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-
-from ingest.chroma_server import stop_process
+from chroma_server import stop_process
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -12,13 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 
-from ingest.normalise import (
+from ingest.vocabulary.errors import FilterError
+from ingest.vocabulary.normalise import (
     canonical_ref,
     normalise_organisation,
     normalise_outcome,
     parse_date,
 )
-from ingest.vocabulary.errors import FilterError
 from ingest.vocabulary.records import Outcome, Reason
 
 

@@ -91,7 +91,7 @@ class Settings(BaseSettings):
         0.6,
         ge=0,
         description="Weight of the dense passage ranking when ordering a decision's passages "
-        "(the keyword ranking's is 1); decisions are ranked by retrieval.ranking.",
+        "(the keyword ranking's is 1); decisions are ranked by retrieval.retrieve.ranking.",
     )
     results_k: int = Field(10, ge=1, description="Decisions returned by search and similar.")
     passages_per_decision: int = Field(3, ge=1, description="Best passages kept per decision.")

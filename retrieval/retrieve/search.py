@@ -1,7 +1,7 @@
 """Hybrid search ranked per decision: one decision never floods the list.
 
 The retrievers' chunk rankings, the whole-decision keyword ranking and the
-ranking of decisions' openings by meaning are fused (``retrieval.ranking``); a decision's
+ranking of decisions' openings by meaning are fused (``retrieval.retrieve.ranking``); a decision's
 passages are its best chunks by fused chunk score, or, for a decision found
 only by its whole text, its chunks closest in meaning to the question.
 """
@@ -19,8 +19,14 @@ from ingest.store import DecisionFilter
 from ingest.vocabulary.records import SUMMARY_SECTION
 from retrieval.index import Index
 from retrieval.keywords import or_expression, query_phrases
-from retrieval.ranking import DEFAULT_WEIGHTS, Evidence, RankingWeights, evidence_for, fused_score
-from retrieval.retrievers import HybridRetriever
+from retrieval.retrieve.ranking import (
+    DEFAULT_WEIGHTS,
+    Evidence,
+    RankingWeights,
+    evidence_for,
+    fused_score,
+)
+from retrieval.retrieve.retrievers import HybridRetriever
 from retrieval.types import DecisionHit, Intent, Passage, QueryPlan
 
 # Later passages of a decision add a little evidence, with diminishing weight.

@@ -10,9 +10,9 @@ def _answer_with_removed_sentences() -> None:
     import tempfile
     from pathlib import Path
 
-    from appkit.conversation import _answer_body
+    from appkit.chat import _answer_body
     from ingest.store import DecisionFilter
-    from retrieval.llm_answerer import CHECKED
+    from retrieval.llm.answerer import CHECKED
     from retrieval.types import Answer, Intent, QueryPlan, RemovedSentence, SearchResult
 
     plan = QueryPlan("q", DecisionFilter(), Intent.GENERAL)

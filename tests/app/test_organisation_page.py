@@ -23,10 +23,10 @@ def page_script() -> None:
     """Run by AppTest (its source is copied, so everything it needs is imported inside)."""
     import streamlit as st
 
-    from appkit.filters import date_bounds, show_chips, sidebar_filters
+    from appkit.filter_sidebar import date_bounds, show_chips, sidebar_filters
     from appkit.loader import engine_or_stop, load_options
     from appkit.organisation_page import current_organisation, render_organisation_page
-    from appkit.sources import show_viewer
+    from appkit.sources_panel import show_viewer
     from ingest.vocabulary.settings import get_settings
 
     settings = get_settings()

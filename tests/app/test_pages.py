@@ -207,7 +207,7 @@ def test_the_box_is_closed_and_says_so_while_a_question_waits() -> None:
         import streamlit as st
 
         from appkit import state
-        from appkit.conversation import chat_box
+        from appkit.chat import chat_box
 
         if st.session_state.get("waiting"):
             state.queue().append("Why not?")

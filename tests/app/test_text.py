@@ -9,7 +9,7 @@ from dataclasses import fields as fields_of
 import pytest
 
 from appkit.export import conversation_markdown
-from appkit.sources import citation_facts
+from appkit.sources_panel import citation_facts
 from appkit.state import ChatTurn
 from appkit.text import (
     answer_markdown,

@@ -17,7 +17,7 @@ from browserkit import ANSWER_TIMEOUT_MS, Server, ask
 from playwright.sync_api import Page, expect
 from servers import streamlit_app
 
-from ingest.pipeline import build
+from ingest.indexing.pipeline import build
 from ingest.vocabulary.settings import Settings
 from retrieval import open_engine
 

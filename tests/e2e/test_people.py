@@ -31,7 +31,7 @@ from servers import streamlit_app
 
 from ingest.vocabulary.settings import Settings
 from retrieval import open_engine
-from retrieval.precheck import precheck
+from retrieval.answering.precheck import precheck
 
 pytestmark = pytest.mark.e2e
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from buildkit import REPO, copy_small_corpus, store_agrees, wait_for_decisions
 
-from ingest.pipeline import build
+from ingest.indexing.pipeline import build
 from ingest.store import opened_store
 from ingest.vocabulary.errors import IndexMismatchError
 from ingest.vocabulary.settings import Settings

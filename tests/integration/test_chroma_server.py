@@ -18,9 +18,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from chroma_server import ChromaServer, chroma_command, log_tail, running_chroma_server
 
-from ingest.chroma_server import ChromaServer, chroma_command, log_tail, running_chroma_server
-from ingest.pipeline import build
+from ingest.indexing.pipeline import build
 from ingest.store import DB_NAME, opened_store
 from ingest.vectors import CHROMA_DIR
 from ingest.vocabulary.settings import Settings

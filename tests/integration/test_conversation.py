@@ -14,10 +14,10 @@ from llmkit import scripted
 from bench.llm_quality import follow_up_figures
 from ingest.store import DecisionFilter
 from ingest.vocabulary.settings import Settings
-from retrieval.citations import markers
-from retrieval.conversation import resolve
+from retrieval.answering.citations import markers
 from retrieval.engine import Engine, open_engine
 from retrieval.types import Answer, Intent, SoftHints, Turn
+from retrieval.understand.conversation import resolve
 
 SEED = "24 020 817"
 DAD_QUESTION = (

@@ -24,8 +24,8 @@ from urllib.parse import urlsplit
 import pytest
 from sitekit import FixtureSite, SiteHandler, load_catalogue
 
-from ingest.crawl import CrawlError, CrawlOptions, CrawlSummary, crawl
-from ingest.sources import read_source
+from ingest.crawl.crawler import CrawlError, CrawlOptions, CrawlSummary, crawl
+from ingest.parse.sources import read_source
 from ingest.vocabulary.records import Outcome
 from ingest.vocabulary.settings import Settings
 
@@ -389,7 +389,7 @@ def test_organisation_and_area_narrow_the_crawl(site: FixtureSite, tmp_path: Pat
 def test_report_and_old_layout_parse_with_every_field(site: FixtureSite, tmp_path: Path) -> None:
     """The published page's header is label/value pairs and it has no organisation line: the
     parse takes the organisation and document type from the results list, via the sidecar."""
-    from ingest.parse import parse_decision
+    from ingest.parse.decision import parse_decision
 
     out = tmp_path / "crawl"
     run(site, out, since=date(2026, 3, 1), until=date(2026, 3, 31))
@@ -474,7 +474,7 @@ def cli_env(site: FixtureSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
 def cli() -> object:
     import typer
 
-    from ingest.crawl_cli import crawl_command, update_command
+    from ingest.crawl.commands import crawl_command, update_command
 
     app = typer.Typer()
     app.command("crawl")(crawl_command)
@@ -536,7 +536,7 @@ def test_update_needs_an_index(cli_env: Path) -> None:
 
 def test_crawled_pages_parse_with_their_page_url(site: FixtureSite, tmp_path: Path) -> None:
     """Stored pages go through the same parser as local files; the URL comes from the sidecar."""
-    from ingest.parse import parse_decision
+    from ingest.parse.decision import parse_decision
 
     out = tmp_path / "crawl"
     site.scripted.clear()
@@ -555,7 +555,7 @@ def test_crawl_build_then_update_adds_exactly_the_new_pages(
 ) -> None:
     """The issue's acceptance check with the real parser, model and index (one area, to keep
     the embedding time down; the whole site's crawl is checked above)."""
-    from ingest.pipeline import build
+    from ingest.indexing.pipeline import build
     from ingest.store import opened_store
     from ingest.vocabulary.settings import get_settings
 

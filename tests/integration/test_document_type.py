@@ -8,7 +8,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 
-from ingest.pipeline import build
+from ingest.indexing.pipeline import build
 from ingest.store import DB_NAME, opened_store
 from ingest.vocabulary.settings import Settings
 from retrieval.engine import open_engine

@@ -10,14 +10,14 @@ import pytest
 
 from bench.common import load_questions
 from ingest.impacts import build_impacts, impacts_path, load_impacts
-from ingest.pipeline import build
+from ingest.indexing.pipeline import build
 from ingest.store import DecisionFilter, Store, opened_store
 from ingest.vocabulary.records import Outcome
 from ingest.vocabulary.settings import Settings
 from retrieval import keyword_impacts
 from retrieval.index import open_index
 from retrieval.keywords import or_expression, query_phrases
-from retrieval.retrievers import KeywordRetriever
+from retrieval.retrieve.retrievers import KeywordRetriever
 
 K = 40
 EVERYTHING = DecisionFilter(outcomes=tuple(o.value for o in Outcome))

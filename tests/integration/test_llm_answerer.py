@@ -21,8 +21,8 @@ from pydantic import SecretStr
 
 from ingest.vocabulary.settings import Settings
 from retrieval.engine import Engine, open_engine
-from retrieval.llm import LLMFailure, chat_model, stream_tokens
-from retrieval.llm_answerer import CHECKED, REMINDER, SENTINEL, SYSTEM_PROMPT
+from retrieval.llm.answerer import CHECKED, REMINDER, SENTINEL, SYSTEM_PROMPT
+from retrieval.llm.models import LLMFailure, chat_model, stream_tokens
 from retrieval.types import Answer
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"

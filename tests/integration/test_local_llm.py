@@ -14,7 +14,7 @@ from llmkit import INJECTED, assert_grounded, with_llm
 
 from ingest.vocabulary.settings import Settings
 from retrieval.engine import Engine, open_engine
-from retrieval.local_model import SerialChatLlamaCpp
+from retrieval.llm.local import SerialChatLlamaCpp
 
 # The model did run: these are the notices of a model that could not be reached or loaded.
 UNREACHED = ("unavailable", "not configured")

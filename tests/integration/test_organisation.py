@@ -17,12 +17,12 @@ from pathlib import Path
 
 import pytest
 
-from ingest.parse import parse_decision
-from ingest.sources import discover, read_source
+from ingest.parse.decision import parse_decision
+from ingest.parse.sources import discover, read_source
 from ingest.vocabulary.errors import UnknownOrganisationError
 from ingest.vocabulary.records import UNKNOWN_ORGANISATION, Decision
 from ingest.vocabulary.settings import Settings
-from retrieval.citations import markers
+from retrieval.answering.citations import markers
 from retrieval.engine import Engine, open_engine
 from retrieval.types import Intent
 

@@ -14,7 +14,7 @@ import pytest
 from ingest.store import DecisionFilter
 from ingest.vocabulary.errors import QuestionError
 from ingest.vocabulary.settings import Settings
-from retrieval.citations import markers
+from retrieval.answering.citations import markers
 from retrieval.engine import Engine, open_engine
 from retrieval.types import Answer
 

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from ingest.pipeline import build
+from ingest.indexing.pipeline import build
 from ingest.store import DecisionFilter
 from ingest.vocabulary.settings import Settings
+from retrieval.answering.stats_answer import question_scope
 from retrieval.engine import Engine, open_engine
 from retrieval.retrieve.search import gather
-from retrieval.stats_answer import question_scope
 
 ROLE = (
     "The Ombudsman's role and powers\n"

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from badfiles import GOOD_REFS, BadFile, Expect, decision_text, write_corpus
 
-from ingest.parse import parse_decision
-from ingest.pipeline import BuildSummary, build
+from ingest.indexing.pipeline import BuildSummary, build
+from ingest.parse.decision import parse_decision
 from ingest.store import opened_store
 from ingest.verify import verify_store
 from ingest.vocabulary.records import SourceDoc

@@ -23,7 +23,7 @@ import pytest
 from badfiles import decision_text, write_good
 from buildkit import REPO, build_command, wait_for_decisions
 
-from ingest.pipeline import build
+from ingest.indexing.pipeline import build
 from ingest.store import opened_store
 from ingest.verify import VerifyReport, verify_store
 from ingest.vocabulary.errors import IndexMissingError

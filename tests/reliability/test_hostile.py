@@ -25,14 +25,14 @@ from buildkit import REPO, copy_small_corpus
 from typer.testing import CliRunner, Result
 
 from ingest.cli import app as ingest_app
-from ingest.normalise import find_refs
-from ingest.sources import read_source
+from ingest.parse.sources import read_source
 from ingest.store import DB_NAME, opened_store
 from ingest.verify import verify_store
+from ingest.vocabulary.normalise import find_refs
 from ingest.vocabulary.settings import Settings
+from retrieval.check.instructions import looks_like_instruction
 from retrieval.cli import app as retrieval_app
 from retrieval.engine import Engine, open_engine
-from retrieval.instructions import looks_like_instruction
 
 SHARED = REPO.parent / "shared"
 BRACES_ORG = "Quillford {x} District Council"
@@ -268,7 +268,7 @@ def test_no_sentence_of_a_real_or_sample_decision_looks_like_an_instruction(
 ) -> None:
     """The forms are addressed to a reader or a model; decisions speak of councils and
     complainants, even when they order something ("Apologise to Mr X", "Tell Mrs Y ...")."""
-    from retrieval.citations import sentences
+    from retrieval.answering.citations import sentences
 
     texts = [json.loads(line)["text"] for line in (SHARED / "realdata" / "corpus.jsonl").open()]
     texts += [read_source(path).text for path in sorted(sample_dir.iterdir())]

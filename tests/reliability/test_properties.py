@@ -15,13 +15,13 @@ from badfiles import decision_text
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from ingest.html import html_to_text, page_url
-from ingest.parse import parse_decision
-from ingest.sources import read_source
+from ingest.parse.decision import parse_decision
+from ingest.parse.html import html_to_text, page_url
+from ingest.parse.sources import read_source
 from ingest.store import DecisionFilter
 from ingest.vocabulary.errors import OQAError, SourceError
 from ingest.vocabulary.records import SourceDoc
-from retrieval.query import Vocabulary, plan_query
+from retrieval.understand.query import Vocabulary, plan_query
 
 BOUNDED = settings(
     max_examples=150,

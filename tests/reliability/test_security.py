@@ -22,8 +22,8 @@ from buildkit import REPO
 from servers import free_port
 from typer.testing import CliRunner
 
-from ingest.pipeline import build
-from ingest.sources import read_source
+from ingest.indexing.pipeline import build
+from ingest.parse.sources import read_source
 from ingest.vocabulary.errors import SourceError
 from ingest.vocabulary.settings import Settings
 from retrieval.cli import app as retrieval_app

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from ingest.cli import app
 from ingest.impacts import current_stamp, load_impacts
-from ingest.pipeline import build
+from ingest.indexing.pipeline import build
 from ingest.store import Store, opened_store
 from ingest.verify import verify_store
 from ingest.vocabulary.records import Chunk

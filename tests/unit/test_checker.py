@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.checker import (
+from retrieval.check.checker import (
     Claim,
     ClaimStream,
     Evidence,

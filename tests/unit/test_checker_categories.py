@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from retrieval.checker import Claim, Evidence, KeptClaim, check_claim
+from retrieval.check.checker import Claim, Evidence, KeptClaim, check_claim
 from retrieval.types import RemovedSentence
 
 # FICTIONAL: data/sample/21-511-640.txt, 24-316-230.txt, 21-116-390.txt, 25-312-709.txt.

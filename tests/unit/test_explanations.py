@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from ingest.vocabulary.records import Outcome, Reason
+from retrieval.answering.precheck import reasons_from_answers
 from retrieval.explanations import explanations
-from retrieval.precheck import reasons_from_answers
 
 REALDATA = Path(__file__).resolve().parents[3] / "shared" / "realdata" / "corpus.jsonl"
 

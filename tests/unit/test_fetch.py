@@ -9,7 +9,7 @@ from email.utils import format_datetime
 import httpx
 import pytest
 
-from ingest.fetch import (
+from ingest.crawl.fetch import (
     MAX_REDIRECTS,
     FetchError,
     PoliteClient,

@@ -1,4 +1,4 @@
-"""Telling "the nearest decision answers it" from "no decision answers it" (retrieval.fit).
+"""Telling "the nearest decision answers it" from "no decision answers it" (retrieval.retrieve.fit).
 
 The decisions here are FICTIONAL (fictional council, people and reference).
 """
@@ -6,9 +6,9 @@ The decisions here are FICTIONAL (fictional council, people and reference).
 from __future__ import annotations
 
 from ingest.vocabulary.records import Decision
-from retrieval.fit import AbstainRule, coverage, fitting_hits, is_answerable, specificity
-from retrieval.query import Vocabulary, plan_query
+from retrieval.retrieve.fit import AbstainRule, coverage, fitting_hits, is_answerable, specificity
 from retrieval.types import DecisionHit
+from retrieval.understand.query import Vocabulary, plan_query
 
 VOCABULARY = Vocabulary(organisations=("Kestrelford District Council",))
 TAX = Decision(

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from ingest.store import DecisionFilter
-from retrieval.conversation import Focus, is_follow_up
 from retrieval.keywords import content_terms
+from retrieval.understand.conversation import Focus, is_follow_up
 
 FOCUS = Focus(
     ref="24 020 817",

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from ingest.parse import parse_decision
-from ingest.sources import read_source
+from ingest.parse.decision import parse_decision
+from ingest.parse.sources import read_source
 
 GOLDEN = Path(__file__).resolve().parents[1] / "fixtures" / "golden"
 GOLDEN_FILES = sorted(GOLDEN.glob("*.json"))

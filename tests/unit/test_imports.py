@@ -197,3 +197,31 @@ def test_the_module_level_api_survives_loading_the_engine() -> None:
         "for n in ('search', 'answer', 'similar'))"
     )
     subprocess.run([sys.executable, "-c", script], cwd=ROOT, check=True)
+
+
+# Entry points named by convention: a package's own, and each command line's.
+CONVENTIONAL = {"__init__", "__main__", "cli"}
+
+
+def named_things() -> dict[str, set[str]]:
+    """Name → the modules and sub-packages of that name, as paths from the repository root."""
+    things: dict[str, set[str]] = {}
+    for package in (*PACKAGES, "appkit"):
+        for path in (ROOT / package).rglob("*.py"):
+            relative = path.relative_to(ROOT)
+            folders = relative.parents[:-2]  # the sub-packages holding this module
+            for thing in (relative, *folders):
+                name = thing.stem if thing.suffix else thing.name
+                if name not in CONVENTIONAL:
+                    things.setdefault(name, set()).add(str(thing))
+    return things
+
+
+def test_no_module_or_package_name_is_used_twice() -> None:
+    """One name, one job: `filters` in two packages makes a reader ask which one."""
+    twice = {name: sorted(paths) for name, paths in named_things().items() if len(paths) > 1}
+    assert not twice, f"names used twice: {twice}"
+
+
+def test_the_name_check_sees_sub_packages() -> None:
+    assert named_things()["vocabulary"] == {"ingest/vocabulary"}

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from ingest.listing import SearchQuery, area_of, parse_listing, parse_results
-from ingest.pages import MonthProgress, PageStore, StoredPage
+from ingest.crawl.listing import SearchQuery, area_of, parse_listing, parse_results
+from ingest.crawl.pages import MonthProgress, PageStore, StoredPage
 from ingest.vocabulary.records import Outcome
 
 PAGE = "https://www.lgo.org.uk/Decisions/SearchResults?fd=2026-03-01&td=2026-03-31&page=1"

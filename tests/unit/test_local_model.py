@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from ingest.vocabulary.settings import Settings
-from retrieval import local_model
-from retrieval.llm import LLMFailure, chat_model
+from retrieval.llm import local as local_model
+from retrieval.llm.models import LLMFailure, chat_model
 
 
 @pytest.fixture

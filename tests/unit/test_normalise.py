@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from ingest.normalise import (
+from ingest.vocabulary.normalise import (
     canonical_ref,
     decision_url,
     find_refs,

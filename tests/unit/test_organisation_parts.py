@@ -6,14 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from ingest.parse import parse_decision
-from ingest.sources import read_source
+from ingest.parse.decision import parse_decision
+from ingest.parse.sources import read_source
 from ingest.vocabulary.errors import UnknownOrganisationError
-from retrieval.citations import CitationList
-from retrieval.orgnames import resolve_organisation, variant_groups
-from retrieval.query import Vocabulary, plan_query
-from retrieval.remedies import classify, remedies_of
+from retrieval.answering.citations import CitationList
+from retrieval.organisation.names import resolve_organisation, variant_groups
+from retrieval.organisation.remedies import classify, remedies_of
 from retrieval.types import Intent
+from retrieval.understand.query import Vocabulary, plan_query
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample"
 COUNTS = {

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from ingest.parse import parse_decision
-from ingest.sources import read_source
+from ingest.parse.decision import parse_decision
+from ingest.parse.sources import read_source
 from ingest.vocabulary.errors import ParseError
 from ingest.vocabulary.records import UNKNOWN_ORGANISATION, Decision, Outcome, Reason, SourceDoc
 

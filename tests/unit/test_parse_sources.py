@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from ingest.html import html_to_text
-from ingest.parse import parse_decision
+from ingest.parse.decision import parse_decision
+from ingest.parse.html import html_to_text
 from ingest.vocabulary.errors import ParseError
 from ingest.vocabulary.records import (
     UNKNOWN_ORGANISATION,

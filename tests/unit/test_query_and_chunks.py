@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.chunk import ChunkLimits, chunk_decision, embedding_text
-from ingest.embeddings import Embedder, get_embedder
+from ingest.indexing.chunk import ChunkLimits, chunk_decision, embedding_text
+from ingest.indexing.embeddings import Embedder, get_embedder
 from ingest.vocabulary.records import SUMMARY_SECTION, Decision, Paragraph, Section
 from ingest.vocabulary.settings import Settings
-from retrieval.query import Vocabulary, plan_query
 from retrieval.types import Intent
+from retrieval.understand.query import Vocabulary, plan_query
 
 VOCABULARY = Vocabulary(
     organisations=("Northmoor Borough Council", "Liverpool City Council", "Fernbridge Care Ltd"),

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from ingest.parse import parse_decision
-from ingest.reasons import extract_reasons, find_reasons
-from ingest.sources import read_source
+from ingest.parse.decision import parse_decision
+from ingest.parse.reasons import extract_reasons, find_reasons
+from ingest.parse.sources import read_source
 from ingest.vocabulary.records import Outcome, Paragraph, Reason, Section
 
 R = Reason

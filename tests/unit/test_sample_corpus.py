@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from ingest.normalise import canonical_ref
-from ingest.parse import parse_decision
-from ingest.sources import discover, read_source
+from ingest.parse.decision import parse_decision
+from ingest.parse.sources import discover, read_source
+from ingest.vocabulary.normalise import canonical_ref
 from ingest.vocabulary.outcomes import NOT_INVESTIGATED
 from ingest.vocabulary.records import Decision
 

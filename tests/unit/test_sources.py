@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from fpdf import FPDF
 
-from ingest.parse import parse_decision
-from ingest.sources import MAX_SOURCE_BYTES, discover, read_source
+from ingest.parse.decision import parse_decision
+from ingest.parse.sources import MAX_SOURCE_BYTES, discover, read_source
 from ingest.vocabulary.errors import ParseError, SourceError
 from ingest.vocabulary.records import Outcome
 

@@ -1,0 +1,1 @@
+"""Crawling the published decisions: polite fetching, listing pages, the output folder."""

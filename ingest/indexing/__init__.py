@@ -1,0 +1,1 @@
+"""Building the index: chunking, embedding, the index identity, and the build pipeline."""

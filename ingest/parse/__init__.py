@@ -1,0 +1,1 @@
+"""Reading decisions: files and bulk copies in, parsed Decisions (with their reasons) out."""

@@ -1,0 +1,1 @@
+"""Composing answers: the chain, extractive and counting answers, citations, the pre-check."""

@@ -1,0 +1,1 @@
+"""Language models: chat models from settings, the packaged local model, the LLM answerer."""

@@ -1,0 +1,1 @@
+"""What the index holds about one organisation: name matching, profile, remedies, report."""

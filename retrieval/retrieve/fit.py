@@ -1,0 +1,114 @@
+"""Does the best decision answer the question, or is it only the nearest one?
+
+Two signals, both about the best-ranked decision: how close its best passage
+is in meaning (cosine similarity), and how many of the question's subject
+words its text uses ("coverage": each word weighted by how specific it is in
+English, so "knotweed" counts for much and "like" for little; the
+organisation's name and the words every question uses do not count). A
+question about a subject no decision covers ("Japanese knotweed next door")
+still finds a nearest decision, but it is far in meaning and lacks the
+subject's words. The thresholds were chosen by cross-validation (``python
+bench/abstain.py``) so that answerable questions are almost never refused.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from wordfreq import zipf_frequency
+
+from ingest.vocabulary.records import Decision
+from retrieval.keywords import STOPWORDS, content_terms, stem
+from retrieval.types import DecisionHit, QueryPlan
+from retrieval.understand.query import distinctive_words
+
+
+@dataclass(frozen=True)
+class AbstainRule:
+    """Answer when the best passage is at least ``min_similarity`` close and either
+    ``confident_similarity`` close or its decision covers ``min_coverage`` of the
+    question's subject words."""
+
+    min_similarity: float = 0.3  # the settings' OQA_MIN_RELEVANCE replaces it in the engine
+    confident_similarity: float = 0.55
+    min_coverage: float = 0.15
+
+
+DEFAULT_RULE = AbstainRule()
+MIN_SPECIFICITY = 0.5
+
+
+def subject_words(plan: QueryPlan) -> list[str]:
+    """The question's content words, less the names of the organisations it names."""
+    named = {w for name in plan.soft.organisations for w in distinctive_words(name)}
+    words = re.findall(r"[a-z]+", plan.text.lower())
+    return [w for w in dict.fromkeys(words) if w not in STOPWORDS and len(w) > 2 and w not in named]
+
+
+@lru_cache(maxsize=50_000)
+def specificity(word: str) -> float:
+    """How much a word says about a subject: rare words ("knotweed", "allotment") a lot,
+    everyday ones ("like", "door") little. From its frequency in English (wordfreq's Zipf
+    scale, 0 for unknown words up to about 7.5 for "the")."""
+    return max(MIN_SPECIFICITY, 7.0 - zipf_frequency(word, "en"))
+
+
+def coverage(plan: QueryPlan, decision: Decision) -> float:
+    """Share of the question's subject words the decision uses, each weighted by how
+    specific it is."""
+    words = subject_words(plan)
+    if not words:
+        return 1.0  # nothing to check the subject by
+    used = content_terms(decision.text)
+    weights = [specificity(w) for w in words]
+    found = sum(wt for w, wt in zip(words, weights, strict=True) if stem(w) in used)
+    return found / sum(weights)
+
+
+def is_answerable(
+    plan: QueryPlan,
+    hits: list[DecisionHit],
+    decisions: dict[str, Decision],
+    rule: AbstainRule = DEFAULT_RULE,
+) -> bool:
+    """Whether the best hit answers ``plan``'s question (a reference always does)."""
+    if not hits:
+        return False
+    if plan.filters.refs:
+        return True
+    top = hits[0]
+    if top.similarity < rule.min_similarity:
+        return False
+    if top.similarity >= rule.confident_similarity:
+        return True
+    decision = decisions.get(top.ref)
+    return decision is not None and coverage(plan, decision) >= rule.min_coverage
+
+
+def fitting_hits(
+    plan: QueryPlan,
+    hits: list[DecisionHit],
+    decisions: dict[str, Decision],
+    rule: AbstainRule = DEFAULT_RULE,
+) -> list[DecisionHit]:
+    """The best hit and those after it that answer the question too: a decision about
+    something else is never quoted beside the answer as if it were "a similar decision"
+    (soft hints lift, say, every decision of a named council, whatever its subject)."""
+    top = hits[:1]
+    return top + [
+        hit
+        for hit in hits[1:]
+        if same_subject(top[0], hit) and is_answerable(plan, [hit], decisions, rule)
+    ]
+
+
+def same_subject(first: DecisionHit, other: DecisionHit) -> bool:
+    """Same sub-area (or area, when a sub-area is missing); a copy without either is judged
+    by the other tests alone."""
+    for field in ("sub_category", "category"):
+        mine, theirs = getattr(first, field), getattr(other, field)
+        if mine and theirs:
+            return mine == theirs
+    return True

@@ -1,0 +1,176 @@
+"""LangChain retrievers over our index: dense (Chroma), keyword (FTS5 BM25) and hybrid (RRF).
+
+Each returns chunk Documents whose metadata carries ``chunk_id``, ``ref`` and
+scores; filters (a DecisionFilter) are pushed down into both indexes: SQLite
+resolves them to chunk ids, which Chroma then searches among.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import numpy as np
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from ingest.store import DecisionFilter
+from retrieval import keyword_impacts
+from retrieval.index import Index
+from retrieval.keywords import or_expression, query_phrases, within_budget
+from retrieval.retrieve.fusion import reciprocal_rank_fusion
+
+# Passing Chroma an id list is fast for small filtered sets; past this many
+# chunks we over-fetch and filter afterwards instead.
+MAX_FILTER_IDS = 20_000
+OVERFETCH = 8
+# Threads for keyword searches running beside the query embedding (SQLite frees the GIL).
+_KEYWORD_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="oqa-keywords")
+
+
+class _IndexRetriever(BaseRetriever):
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    index: Index
+    k: int = 40
+
+    def _documents(self, scored: list[tuple[str, float]], kind: str) -> list[Document]:
+        rows = self.index.store.chunks([chunk_id for chunk_id, _ in scored])
+        return [
+            Document(
+                page_content=rows[chunk_id].text,
+                metadata={
+                    "chunk_id": chunk_id,
+                    "ref": rows[chunk_id].ref,
+                    "section": rows[chunk_id].section,
+                    "paragraphs": rows[chunk_id].paragraphs,
+                    kind: score,
+                },
+            )
+            for chunk_id, score in scored
+            if chunk_id in rows  # a vector without its chunk row is an orphan: never shown
+        ]
+
+
+class DenseRetriever(_IndexRetriever):
+    """Nearest chunks by cosine similarity of all-MiniLM (or the configured model) vectors."""
+
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun, **kwargs: Any
+    ) -> list[Document]:
+        vector = kwargs.get("vector")
+        if vector is None:
+            vector = self.index.embed_query(query)
+        return self._documents(self.scored(vector, kwargs.get("filters")), "similarity")
+
+    def scored(self, vector: np.ndarray, filters: DecisionFilter | None) -> list[tuple[str, float]]:
+        vectors = self.index.store.vectors
+        if filters is None or filters.is_empty:
+            return vectors.query(vector, self.k)
+        ids = self.index.store.filter_chunk_ids(filters, MAX_FILTER_IDS)
+        if ids is not None:
+            return vectors.query(vector, min(self.k, len(ids)), ids=ids) if ids else []
+        allowed = set(self.index.store.filter_refs(filters))
+        wide = vectors.query(vector, self.k * OVERFETCH)
+        rows = self.index.store.chunks([chunk_id for chunk_id, _ in wide])
+        kept = [(cid, s) for cid, s in wide if cid in rows and rows[cid].ref in allowed]
+        return kept[: self.k]
+
+
+class KeywordRetriever(_IndexRetriever):
+    """BM25 over the SQLite FTS5 index (stemmed), with the chunk's decision header searchable."""
+
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun, **kwargs: Any
+    ) -> list[Document]:
+        return self._documents(self.scored(query, kwargs.get("filters")), "bm25")
+
+    def scored(self, query: str, filters: DecisionFilter | None) -> list[tuple[str, float]]:
+        phrases = query_phrases(query)
+        if not phrases:
+            return []
+        # The impact index ranks every word exactly as FTS5 would, without FTS5 scoring each
+        # matching chunk; only that slow path needs the postings budget.
+        fast = keyword_impacts.search(self.index.store, phrases, self.k, filters)
+        if fast is not None:
+            return fast
+        budget = self.index.settings.keyword_max_postings
+        if budget:
+            phrases = within_budget(phrases, self.index.store.match_counts(phrases), budget)
+        expression = or_expression(phrases)
+        if expression is None:
+            return []
+        return self.index.store.keyword_search(expression, self.k, filters)
+
+
+class HybridRetriever(_IndexRetriever):
+    """Dense and keyword results fused by reciprocal rank, each chunk with its dense similarity."""
+
+    keyword_k: int = 40
+    rrf_k: int = 60
+    dense_weight: float = 1.0  # the keyword list's weight is 1
+
+    @classmethod
+    def for_index(cls, index: Index) -> HybridRetriever:
+        """The hybrid retriever as the settings configure it."""
+        settings = index.settings
+        return cls(
+            index=index,
+            k=settings.dense_k,
+            keyword_k=settings.keyword_k,
+            rrf_k=settings.rrf_k,
+            dense_weight=settings.dense_weight,
+        )
+
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun, **kwargs: Any
+    ) -> list[Document]:
+        filters, vector = kwargs.get("filters"), kwargs.get("vector")
+        dense, keyword, vector = self.scored_lists(query, filters, vector)
+        return self.fused_documents(dense, keyword, vector)
+
+    def scored_lists(
+        self, query: str, filters: DecisionFilter | None, vector: np.ndarray | None = None
+    ) -> tuple[list[tuple[str, float]], list[tuple[str, float]], np.ndarray]:
+        """The dense and keyword chunk rankings, and the query vector used."""
+        # The keyword search needs no vector: on a second core it overlaps the embedding.
+        keyword_search = KeywordRetriever(index=self.index, k=self.keyword_k).scored
+        pending = _KEYWORD_POOL.submit(keyword_search, query, filters)
+        if vector is None:
+            vector = self.index.embed_query(query)
+        dense = DenseRetriever(index=self.index, k=self.k).scored(vector, filters)
+        return dense, pending.result(), vector
+
+    def fused_documents(
+        self,
+        dense: list[tuple[str, float]],
+        keyword: list[tuple[str, float]],
+        vector: np.ndarray,
+    ) -> list[Document]:
+        """Chunks of both rankings fused by reciprocal rank, each with its dense similarity."""
+        fused = reciprocal_rank_fusion(
+            [[cid for cid, _ in dense], [cid for cid, _ in keyword]],
+            self.rrf_k,
+            weights=(self.dense_weight, 1.0),
+        )
+        documents = self._documents(list(fused.items()), "rrf")
+        similarity = _similarities(
+            self.index, vector, dense, [d.metadata["chunk_id"] for d in documents]
+        )
+        for document in documents:
+            document.metadata["similarity"] = similarity[document.metadata["chunk_id"]]
+        return documents
+
+
+def _similarities(
+    index: Index, vector: np.ndarray, dense: list[tuple[str, float]], ids: list[str]
+) -> dict[str, float]:
+    """Cosine similarity for every fused chunk; keyword-only hits get theirs from Chroma."""
+    known = dict(dense)
+    missing = [cid for cid in ids if cid not in known]
+    if missing:
+        stored = index.store.vectors.embeddings(missing)
+        known.update({cid: float(np.dot(vec, vector)) for cid, vec in stored.items()})
+    return {cid: known.get(cid, 0.0) for cid in ids}

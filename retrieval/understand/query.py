@@ -1,0 +1,320 @@
+"""Query understanding: a question → QueryPlan (hard filters, soft hints, intent).
+
+Understanding ranks; only the user excludes. The one hard filter read from a
+question is a decision reference (a user who types one means that decision).
+Everything else read from free text — organisations, areas, reasons, outcomes
+asked for, years — is a soft hint that boosts matching decisions and never
+removes one: a guessed name can be wrong, a copy may not name its
+organisation, and years in a question usually date the events, not the
+decision. The app shows what was understood and lets the user make any of it
+a filter.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from rapidfuzz import fuzz
+
+from ingest.store import DecisionFilter
+from ingest.vocabulary.normalise import find_refs
+from ingest.vocabulary.records import Outcome, Reason
+from retrieval.types import Intent, QueryPlan, SoftHints
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Names known to the index, to recognise in questions."""
+
+    organisations: tuple[str, ...] = ()
+    sub_categories: tuple[str, ...] = ()
+    is_word: Callable[[str], bool] = lambda _: False  # a word the indexed decisions use
+
+
+_GENERIC_ORG_WORDS = frozenset(
+    "the of and council city borough district county metropolitan mbc bc cc dc ltd limited "
+    "care home homes services combined authority panel admission appeal academy school trust "
+    "london royal fire rescue police crime commissioner national park".split()
+)
+
+_REFUSED = (
+    r"won'?t|wouldn'?t|will not|would not|didn'?t|did not|can'?t|cannot|could not|couldn'?t|"
+    r"refus\w*|declin\w*|reject\w*|turn\w* (?:me |it )?(?:down|away)"
+)
+# The refusal must be the Ombudsman's: "why won't they look", "the ombudsman refused to
+# investigate", not "the council didn't reply" (which is a question about the complaint).
+_WHY_NOT = re.compile(
+    rf"\bwhy\b[^?.]{{0,60}}?\b(?:{_REFUSED}|not (?:be )?investigat\w*|not look\w*)\b"
+    rf"|\b(?:ombudsman|they|lgo|lgsco|you)\b[^?.]{{0,30}}?\b(?:{_REFUSED})\b[^?.]{{0,30}}?"
+    r"\b(?:look|investigat\w*|consider|help|take|deal)"
+    r"|\bnot (?:be )?investigat\w*|\bno investigation\b|\binstead of (?:looking|investigating)"
+    r"|\b(?:too (?:late|old|long ago)|left it too)\b|\bwhy not\b",
+    re.IGNORECASE,
+)
+# Questions about what was found or agreed are not why-not questions, whatever verbs they use.
+_OUTCOME_QUESTION = re.compile(
+    r"\bdid the ombudsman (?:find|uphold|decide)|\bat fault\b|\bhow much\b|"
+    r"\bwhat did\b[^?]{0,40}\b(?:agree|pay|offer|do)\b",
+    re.IGNORECASE,
+)
+# The frame of a why-not question says nothing about the case; left in, it pulls the dense
+# search towards every decision's standard paragraphs.
+_QUESTION_FRAME = re.compile(
+    r"^\s*(?:why|how come)\b[^?]*?\b(?:look at|looking at|look into|investigate|consider|"
+    r"deal with|help (?:me )?with|take on)\s+(?:(?:my|our|the|a|his|her|their)\s+)?"
+    r"(?:\w+['’]s\s+)?(?:complaint|case)?\s*(?:about|over|regarding|concerning|on|against)?\s*",
+    re.IGNORECASE,
+)
+_STATS = re.compile(
+    r"\b(how often|how many|how much of|how frequently|how likely|what (?:share|percentage|"
+    r"proportion|fraction|number)|(?:uphold|upheld|success) rate|percentage of|share of)\b",
+    re.IGNORECASE,
+)
+_SIMILAR = re.compile(
+    r"\b(similar|like (?:mine|this|that|my)|same (?:situation|thing|as)|comparable|"
+    r"other (?:cases|decisions|complaints) like|cases like)\b",
+    re.IGNORECASE,
+)
+
+# Lay words → the sub-category they usually mean.
+_AREA_WORDS: dict[str, str] = {
+    # "refuse" alone is mostly the verb ("refuse to look"): only the noun phrases count.
+    r"bins?|rubbish|recycling|refuse (?:collection|collectors?|lorry|sacks?)": (
+        "Refuse and recycling"
+    ),
+    r"pot ?holes?|pavement|tripped (?:on|over)": "Highway maintenance",
+    r"parking (?:ticket|fine)|pcn|penalty charge": "Parking and other penalties",
+    r"blue badge|disabled badge": "Blue badges",
+    r"care homes?|nursing homes?": "Residential care",
+    r"home care|carers? (?:visit|came)": "Domiciliary care",
+    r"ehc ?p|ehc plan|special (?:educational )?needs": "Special educational needs",
+    r"school (?:bus|transport|taxi)|bus pass": "School transport",
+    r"school (?:place|admission)s?": "School admissions",
+    r"homeless\w*|bed and breakfast|b&b": "Homelessness",
+    r"extension|planning permission|neighbou?r'?s? (?:build|extension)": "Planning applications",
+    r"council tax": "Council tax",
+    r"housing benefit": "Housing benefit and council tax benefit",
+    r"noise|noisy|loud music": "Noise",
+    r"social workers?|child protection": "Child protection",
+    r"data (?:breach|protection)|my (?:data|information|records)": "Data protection",
+    r"trees?|tpo": "Trees",
+}
+
+_REASON_WORDS: dict[str, Reason] = {
+    r"too (?:late|long ago|old)|out of time|12 months|twelve months|years ago|"
+    r"left it (?:too )?(?:long|late)": Reason.LATE,
+    r"appeal\w*|tribunal": Reason.ALTERNATIVE_REMEDY_APPEAL,
+    r"court|sue|legal action|insurer": Reason.ALTERNATIVE_REMEDY_COURT,
+    r"\bico\b|information commissioner|housing ombudsman|better placed": (
+        Reason.OTHER_BODY_BETTER_PLACED
+    ),
+    r"no evidence|not enough evidence|no fault": Reason.NOT_ENOUGH_FAULT,
+    r"not serious enough|not significant|minor": Reason.NO_SIGNIFICANT_INJUSTICE,
+    r"premature|still complaining|not finished|complaints process|still going through|"
+    r"step in now": Reason.PREMATURE,
+    r"everyone|all residents|whole area|most people": Reason.AFFECTS_MOST_PEOPLE,
+    r"jurisdiction|employment|personnel|internal school": Reason.OUT_OF_JURISDICTION,
+}
+
+_OUTCOME_ASKED = (
+    (re.compile(r"\bnot upheld (?:cases|decisions|complaints)\b", re.I), Outcome.NOT_UPHELD),
+    (re.compile(r"\bupheld (?:cases|decisions|complaints)\b", re.I), Outcome.UPHELD),
+)
+
+_YEAR = r"(20\d{2})"
+_YEAR_RANGES = (
+    (re.compile(rf"\bbetween {_YEAR} and {_YEAR}\b", re.I), "between"),
+    (re.compile(rf"\bfrom {_YEAR} (?:to|until) {_YEAR}\b", re.I), "between"),
+    (re.compile(rf"\b(?:since|after|from) {_YEAR}\b", re.I), "since"),
+    (re.compile(rf"\b(?:before|until) {_YEAR}\b", re.I), "before"),
+    # A bare "in 2020" often dates the events ("back in 2020"), not the decision: only a
+    # year that qualifies decisions becomes a filter.
+    (
+        re.compile(
+            rf"\b(?:decisions?|cases?|complaints?|decided|published)\b[^?.]{{0,30}}?"
+            rf"\bin {_YEAR}\b",
+            re.I,
+        ),
+        "in",
+    ),
+)
+
+
+def plan_query(question: str, vocabulary: Vocabulary) -> QueryPlan:
+    """Understand ``question``; see the module docstring for what becomes a filter."""
+    text = " ".join(question.split())
+    refs = tuple(find_refs(text))
+    soft = SoftHints(
+        organisations=match_organisations(text, vocabulary.organisations, vocabulary.is_word),
+        categories=_categories(text, vocabulary.sub_categories),
+        reasons=tuple(dict.fromkeys(r.value for p, r in _REASON_WORDS.items() if _has(p, text))),
+        outcomes=tuple(o.value for pattern, o in _OUTCOME_ASKED if pattern.search(text))[:1],
+        dates=_date_range(text),
+    )
+    return QueryPlan(
+        text=text,
+        filters=DecisionFilter(refs=refs),
+        intent=_intent(text, refs),
+        soft=soft,
+        notes=tuple([f"decision {ref}" for ref in refs] + soft.notes()),
+        dense_text=dense_text(text),
+    )
+
+
+def dense_text(question: str) -> str:
+    """The question without its why-not frame, for the dense (embedding) search only."""
+    stripped = _QUESTION_FRAME.sub("", question, count=1).strip()
+    return stripped if len(stripped.split()) >= 2 else question
+
+
+def with_filters(plan: QueryPlan, user: DecisionFilter | None) -> QueryPlan:
+    """Combine filters the user chose (they win) with those understood from the question."""
+    if user is None or user.is_empty:
+        return plan
+    merged = DecisionFilter(
+        **{
+            name: getattr(user, name) or getattr(plan.filters, name)
+            for name in DecisionFilter.__dataclass_fields__
+        }
+    )
+    return replace(plan, filters=merged)
+
+
+def match_organisations(
+    text: str, organisations: tuple[str, ...], is_word: Callable[[str], bool] = lambda _: False
+) -> tuple[str, ...]:
+    """Organisations ``text`` names: their distinctive words, in order, as a phrase.
+
+    The longest name wins ("Bath and North East Somerset" is not also "Somerset" or "North
+    Somerset"); names with the same words are told apart by type words ("Durham County" vs
+    "Durham City") when the text has them. A misspelling is forgiven for one word only, when
+    the typed word is not a known word (``is_word``: "working" is not "Woking"), it matches a
+    single name, and neither word is a north/south/east/west/city/county word.
+    """
+    words = _significant_words(text)
+    spans = _exact_spans(words, organisations)
+    if not spans:
+        spans = _misspelt_spans(words, organisations, is_word)
+    longest = [s for s in spans if not any(_inside(s, other) for other in spans)]
+    return tuple(_by_type_words([name for name, _, _ in longest], text))
+
+
+def distinctive_words(name: str) -> list[str]:
+    """The words that tell one organisation from another ("northmoor"), lower case."""
+    return [w for w in re.findall(r"[a-z]+", name.lower()) if w not in _GENERIC_ORG_WORDS]
+
+
+_Span = tuple[str, int, int]  # organisation name, first word, end (exclusive)
+_TYPE_WORDS = frozenset({"borough", "city", "county", "district", "metropolitan", "town"})
+_NEVER_FUZZY = frozenset({"north", "south", "east", "west", "city", "county", "upon"})
+
+
+def _significant_words(text: str) -> list[str]:
+    return [w for w in re.findall(r"[a-z]+", text.lower()) if w not in _GENERIC_ORG_WORDS]
+
+
+def _exact_spans(words: list[str], organisations: tuple[str, ...]) -> list[_Span]:
+    spans = []
+    for name in organisations:
+        key = distinctive_words(name)
+        spans += [(name, i, i + len(key)) for i in _phrase_starts(key, words)]
+    return spans
+
+
+def _phrase_starts(key: list[str], words: list[str]) -> list[int]:
+    if not key:
+        return []
+    return [i for i in range(len(words) - len(key) + 1) if words[i : i + len(key)] == key]
+
+
+def _misspelt_spans(
+    words: list[str], organisations: tuple[str, ...], is_word: Callable[[str], bool]
+) -> list[_Span]:
+    """Names matched with one misspelt word, kept only where that word fits one name."""
+    names_at: dict[int, set[str]] = {}
+    spans: list[_Span] = []
+    for name in organisations:
+        key = distinctive_words(name)
+        for start in range(len(words) - len(key) + 1):
+            window = words[start : start + len(key)]
+            misses = [i for i, (k, w) in enumerate(zip(key, window, strict=True)) if k != w]
+            if len(misses) == 1 and _misspelling(key[misses[0]], window[misses[0]], is_word):
+                names_at.setdefault(start + misses[0], set()).add(name)
+                spans.append((name, start, start + len(key)))
+    unique = {next(iter(names)) for names in names_at.values() if len(names) == 1}
+    return [span for span in spans if span[0] in unique]
+
+
+def _misspelling(meant: str, typed: str, is_word: Callable[[str], bool]) -> bool:
+    if meant in _NEVER_FUZZY or typed in _NEVER_FUZZY or len(meant) < 6 or len(typed) < 5:
+        return False
+    return fuzz.ratio(meant, typed) >= 85 and not is_word(typed)
+
+
+def _inside(span: _Span, other: _Span) -> bool:
+    """``span`` lies within ``other``'s words and is shorter."""
+    _, start, end = span
+    _, other_start, other_end = other
+    return other_start <= start and end <= other_end and end - start < other_end - other_start
+
+
+def _by_type_words(names: list[str], text: str) -> list[str]:
+    """Names sharing distinctive words: keep those whose type words the text has, if any."""
+    said = _types(text)
+    kept = []
+    for name in dict.fromkeys(names):
+        rivals = [n for n in names if distinctive_words(n) == distinctive_words(name)]
+        fitting = [n for n in rivals if _types(n) and _types(n) <= said]
+        if not fitting or name in fitting:
+            kept.append(name)
+    return kept
+
+
+def _types(text: str) -> set[str]:
+    return set(re.findall(r"[a-z]+", text.lower())) & _TYPE_WORDS
+
+
+def _has(pattern: str, text: str) -> bool:
+    return re.search(rf"\b(?:{pattern})\b", text, re.IGNORECASE) is not None
+
+
+def _categories(text: str, known: tuple[str, ...]) -> tuple[str, ...]:
+    named = [c for c in known if c and re.search(rf"\b{re.escape(c)}\b", text, re.IGNORECASE)]
+    lay = [c for pattern, c in _AREA_WORDS.items() if _has(pattern, text)]
+    # "SEND"/"SEN" are the acronyms only in capitals; "didn't send me" is a verb.
+    if re.search(r"\bSEND?\b", text):
+        lay.append("Special educational needs")
+    return tuple(dict.fromkeys(named + lay))
+
+
+def _intent(text: str, refs: tuple[str, ...]) -> Intent:
+    # Counting wins: "how often do they refuse to investigate" asks for numbers.
+    if _STATS.search(text) and not refs:
+        return Intent.STATS
+    if _SIMILAR.search(text):
+        return Intent.SIMILAR
+    if _WHY_NOT.search(text) and not (
+        _OUTCOME_QUESTION.search(text) and not re.search(r"\bwhy\b", text, re.IGNORECASE)
+    ):
+        return Intent.WHY_NOT
+    if refs:
+        return Intent.LOOKUP
+    return Intent.GENERAL
+
+
+def _date_range(text: str) -> tuple[str | None, str | None]:
+    for pattern, kind in _YEAR_RANGES:
+        match = pattern.search(text)
+        if not match:
+            continue
+        first = match.group(1)
+        if kind == "between":
+            return f"{first}-01-01", f"{match.group(2)}-12-31"
+        if kind == "since":
+            return f"{first}-01-01", None
+        if kind == "before":
+            return None, f"{int(first) - 1}-12-31"
+        return f"{first}-01-01", f"{first}-12-31"
+    return None, None
