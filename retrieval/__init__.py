@@ -36,7 +36,6 @@ if TYPE_CHECKING:
         reasons_from_answers,
     )
     from retrieval.engine import Engine, open_engine
-    from retrieval.explanations import explanations, link, outcome_meaning, sentence
     from retrieval.feedback import ANSWER, WRONG_CITATION, Feedback, record_feedback
     from retrieval.labels import outcome_label, reason_label
     from retrieval.localdata import local_db
@@ -54,6 +53,7 @@ if TYPE_CHECKING:
         SoftHints,
         Turn,
     )
+    from retrieval.wording import explanations, link, outcome_meaning, sentence
 
 __all__ = [
     "ANSWER",
@@ -112,7 +112,7 @@ _load = lazy_exports(
         "ingest.vocabulary.records": ("Decision", "Section"),
         "ingest.vocabulary.settings": ("Settings", "get_settings"),
         "retrieval.engine": ("Engine", "open_engine"),
-        "retrieval.explanations": ("explanations", "link", "outcome_meaning", "sentence"),
+        "retrieval.wording": ("explanations", "link", "outcome_meaning", "sentence"),
         "retrieval.feedback": ("ANSWER", "WRONG_CITATION", "Feedback", "record_feedback"),
         "retrieval.labels": ("outcome_label", "reason_label"),
         "retrieval.localdata": ("local_db",),

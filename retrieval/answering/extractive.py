@@ -15,11 +15,11 @@ from ingest.parse.reasons import find_reasons
 from ingest.vocabulary.outcomes import NOT_INVESTIGATED
 from ingest.vocabulary.records import SUMMARY_SECTION, Decision
 from retrieval.answering.citations import CitationList, statements
-from retrieval.explanations import test_of
 from retrieval.keywords import content_terms
 from retrieval.labels import outcome_label, reason_label
 from retrieval.retrieve.search import is_boilerplate
 from retrieval.types import Citation, DecisionHit, Intent, QueryPlan
+from retrieval.wording import test_of
 
 NO_ANSWER = (
     "I could not find a decision in the index that answers this. Try describing the "

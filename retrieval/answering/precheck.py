@@ -23,9 +23,9 @@ from ingest.vocabulary.records import SUMMARY_SECTION, Decision, Outcome
 from retrieval.answering.citations import CitationList, sentences
 from retrieval.answering.extractive import sentence_stating
 from retrieval.engine import Engine
-from retrieval.explanations import LegalTest, explanations
 from retrieval.retrieve.search import is_boilerplate
 from retrieval.types import Citation, DecisionHit, SimilarResult
+from retrieval.wording import LegalTest, explanations
 
 SIMILAR_K = 20  # the pool counts are taken over
 PER_TEST = 3  # decisions shown for each test

@@ -16,8 +16,8 @@ from streamlit.testing.v1 import AppTest
 
 from appkit import state
 from appkit.text import escape_inline, escape_md
-from retrieval.explanations import explanations, sentence
 from retrieval.feedback import export_feedback
+from retrieval.wording import explanations, sentence
 
 REPO = Path(__file__).resolve().parents[2]
 WHY_NOT = "Why was the complaint about free school transport not investigated?"

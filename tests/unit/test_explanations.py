@@ -10,7 +10,7 @@ import pytest
 
 from ingest.vocabulary.records import Outcome, Reason
 from retrieval.answering.precheck import reasons_from_answers
-from retrieval.explanations import explanations
+from retrieval.wording import explanations
 
 REALDATA = Path(__file__).resolve().parents[3] / "shared" / "realdata" / "corpus.jsonl"
 

@@ -188,13 +188,18 @@ def test_reading_the_index_identity_needs_no_file_readers() -> None:
     assert not _loaded_after("import retrieval.index") & {"bs4", "pypdf"}
 
 
-def test_the_module_level_api_survives_loading_the_engine() -> None:
-    # A submodule named like a public function would replace it once imported.
+@pytest.mark.parametrize("package", PACKAGES)
+def test_no_public_name_is_shadowed_by_a_submodule(package: str) -> None:
+    # Importing a submodule sets it as an attribute of its package: a module named like a
+    # public name (`retrieval/search.py` beside `retrieval.search()`) would replace it.
     script = (
-        "import retrieval, inspect\n"
-        "retrieval.Engine\n"
-        "assert all(inspect.isfunction(getattr(retrieval, n)) "
-        "for n in ('search', 'answer', 'similar'))"
+        "import importlib, inspect, pkgutil\n"
+        f"package = importlib.import_module({package!r})\n"
+        "for info in pkgutil.walk_packages(package.__path__, package.__name__ + '.'):\n"
+        "    if not info.name.endswith('__main__'):\n"
+        "        importlib.import_module(info.name)\n"
+        "shadowed = [n for n in package.__all__ if inspect.ismodule(getattr(package, n))]\n"
+        "assert not shadowed, shadowed"
     )
     subprocess.run([sys.executable, "-c", script], cwd=ROOT, check=True)
 
