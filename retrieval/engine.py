@@ -12,7 +12,6 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
-from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 
@@ -21,7 +20,14 @@ from ingest.vocabulary.errors import QuestionError, UnknownReferenceError
 from ingest.vocabulary.normalise import canonical_ref
 from ingest.vocabulary.records import Decision
 from ingest.vocabulary.settings import Settings, get_settings
-from retrieval.answering.chain import answer_chain, prepare_chain
+from retrieval.answering.chain import (
+    Question,
+    Retrieved,
+    Rewritten,
+    Understood,
+    answer_chain,
+    prepare_chain,
+)
 from retrieval.answering.extractive import NO_ANSWER, ExtractiveAnswerer, nearest_subjects
 from retrieval.answering.stats_answer import stats_answer
 from retrieval.index import Index, open_index
@@ -79,7 +85,7 @@ class Engine:
         self, question: str, filters: DecisionFilter | None = None, history: Sequence[Turn] = ()
     ) -> Answer:
         return self._chain.invoke(
-            {"question": question, "filters": filters, "history": list(history)}
+            Question(question=question, filters=filters, history=list(history))
         )
 
     def stream_answer(
@@ -92,7 +98,7 @@ class Engine:
         released as the model completes each; after a fallback the Answer differs from them.
         """
         state = self._prepare.invoke(
-            {"question": question, "filters": filters, "history": list(history)}
+            Question(question=question, filters=filters, history=list(history))
         )
         yield from self._compose_stream(state)
 
@@ -171,12 +177,12 @@ class Engine:
         self.index.close()
 
     # --- chain steps ----------------------------------------------------------
-    def _rewrite(self, state: dict[str, Any]) -> dict[str, Any]:
+    def _rewrite(self, state: Question) -> Rewritten:
         """A follow-up becomes a stand-alone query (see retrieval.understand.conversation)."""
         self._check_question(state["question"])
-        history = state.get("history") or ()
+        history = state["history"]
         query = rewrite(state["question"], history, self.chat_model, self.settings.llm_timeout_s)
-        if query != state["question"] and self._excluded_by_filters(query, state.get("filters")):
+        if query != state["question"] and self._excluded_by_filters(query, state["filters"]):
             query = state["question"]  # the user re-scoped: do not carry the old focus over
         return {**state, "query": query}
 
@@ -187,12 +193,12 @@ class Engine:
         merged = with_filters(plan_query(query, self.vocabulary), filters).filters
         return bool(merged.refs) and not self.index.store.filter_refs(merged)
 
-    def _understand(self, state: dict[str, Any]) -> dict[str, Any]:
-        plan = with_filters(plan_query(state["query"], self.vocabulary), state.get("filters"))
+    def _understand(self, state: Rewritten) -> Understood:
+        plan = with_filters(plan_query(state["query"], self.vocabulary), state["filters"])
         return {**state, "plan": plan}
 
-    def _retrieve(self, state: dict[str, Any]) -> dict[str, Any]:
-        plan: QueryPlan = state["plan"]
+    def _retrieve(self, state: Understood) -> Retrieved:
+        plan = state["plan"]
         focus = self._similar_focus(plan)
         if focus is not None:  # "decisions similar to 24 020 817": like it, not it
             others = replace(plan.filters, refs=())
@@ -207,14 +213,12 @@ class Engine:
             return None
         return self.decision(plan.filters.refs[0])
 
-    def _compose(self, state: dict[str, Any]) -> Answer:
+    def _compose(self, state: Retrieved) -> Answer:
         *_, answer = self._compose_stream(state)
         return answer
 
-    def _compose_stream(self, state: dict[str, Any]) -> Iterator[str | Answer]:
-        plan: QueryPlan = state["plan"]
-        search: SearchResult = state["search"]
-        focus: Decision | None = state.get("focus")
+    def _compose_stream(self, state: Retrieved) -> Iterator[str | Answer]:
+        plan, search, focus = state["plan"], state["search"], state["focus"]
         if plan.intent == Intent.STATS:  # counts come from the decisions table, not passages
             yield from _pieces(stats_answer(self.index.store, state["question"], plan, search))
             return
@@ -250,7 +254,7 @@ class Engine:
 
     def _reply(
         self,
-        state: dict[str, Any],
+        state: Retrieved,
         text: str,
         citations: list[Citation],
         answered: bool = True,
