@@ -49,7 +49,7 @@ from bench.probes import cold_start, disk_mb, streamlit_health
 from bench.synthetic import Base, build_tier, load_base
 from ingest.impacts import build_impacts
 from ingest.indexing.embeddings import Embedder, get_embedder
-from ingest.store import DecisionFilter
+from ingest.vocabulary.filters import DecisionFilter
 from ingest.vocabulary.settings import Settings
 from retrieval.engine import Engine, open_engine
 from tests.chroma_server import running_chroma_server

@@ -42,7 +42,7 @@ def disk_mb(folder: Path) -> float:
 
 def probe_child(store: Path) -> dict[str, float]:
     """Open, answer once (the cold start), then hold the engine through more work."""
-    from ingest.store import DecisionFilter
+    from ingest.vocabulary.filters import DecisionFilter
     from ingest.vocabulary.settings import Settings
     from retrieval.engine import open_engine
 

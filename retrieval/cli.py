@@ -12,8 +12,9 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
-from ingest.store import DB_NAME, DecisionFilter, sqlite_problem
+from ingest.store import DB_NAME, sqlite_problem
 from ingest.vocabulary.errors import FilterError, OQAError
+from ingest.vocabulary.filters import DecisionFilter
 from ingest.vocabulary.settings import get_settings
 from retrieval.engine import Engine, open_engine
 from retrieval.feedback import export_feedback

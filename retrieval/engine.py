@@ -15,8 +15,8 @@ from pathlib import Path
 
 from langchain_core.language_models import BaseChatModel
 
-from ingest.store import DecisionFilter
 from ingest.vocabulary.errors import QuestionError, UnknownReferenceError
+from ingest.vocabulary.filters import DecisionFilter
 from ingest.vocabulary.normalise import canonical_ref
 from ingest.vocabulary.records import Decision
 from ingest.vocabulary.settings import Settings, get_settings
@@ -215,6 +215,7 @@ class Engine:
 
     def _compose(self, state: Retrieved) -> Answer:
         *_, answer = self._compose_stream(state)
+        assert isinstance(answer, Answer)  # the stream always ends with the finished Answer
         return answer
 
     def _compose_stream(self, state: Retrieved) -> Iterator[str | Answer]:
@@ -244,12 +245,12 @@ class Engine:
             except LLMFailure as failure:
                 log.info("LLM answer replaced by the extractive one: %s", failure)
                 notice, removed = failure.notice, failure.removed
-        draft = self.answerer.compose(plan, hits, decisions, focus)
-        if not draft.items:
+        extractive = self.answerer.compose(plan, hits, decisions, focus)
+        if not extractive.items:
             yield from _pieces(self._reply(state, NO_ANSWER, [], answered=False))
             return
         yield from _pieces(
-            self._reply(state, draft.text, draft.items, notice=notice, removed=removed)
+            self._reply(state, extractive.text, extractive.items, notice=notice, removed=removed)
         )
 
     def _reply(

@@ -23,7 +23,8 @@ class Index:
     settings: Settings
 
     def embed_query(self, text: str) -> np.ndarray:
-        return self.embedder.embed([text], self.settings.embedding_query_threads)[0]
+        vector: np.ndarray = self.embedder.embed([text], self.settings.embedding_query_threads)[0]
+        return vector
 
     def close(self) -> None:
         self.store.close()

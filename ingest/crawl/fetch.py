@@ -103,7 +103,7 @@ def backoff_seconds(attempt: int, rand: Callable[[], float] = random.random) -> 
     The jitter is added on top of the exponential step (never below it) so the
     waits always grow, while two crawlers that failed together still spread out.
     """
-    step = min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2 ** (attempt - 1))
+    step = min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2.0 ** (attempt - 1))
     return step + step * 0.5 * rand()
 
 

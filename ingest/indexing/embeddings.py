@@ -55,11 +55,11 @@ class Embedder:
 
     @property
     def dimension(self) -> int:
-        return int(self._model.get_embedding_dimension())
+        return _known(self._model.get_embedding_dimension(), "embedding dimension")
 
     @property
     def max_tokens(self) -> int:
-        return int(self._model.max_seq_length)
+        return _known(self._model.max_seq_length, "maximum sequence length")
 
     def count_tokens(self, texts: list[str]) -> list[int]:
         """Token counts as the model sees them, special tokens included."""
@@ -115,3 +115,10 @@ def get_embedder(settings: Settings) -> Embedder:
     return _cached_embedder(
         settings.embedding_model, settings.embedding_device, settings.embedding_batch_size
     )
+
+
+def _known(value: int | None, what: str) -> int:
+    # sentence-transformers types these as optional; every model this product loads has both.
+    if value is None:
+        raise ValueError(f"the embedding model does not state its {what}")
+    return value

@@ -89,7 +89,7 @@ def _doc(where: str, line: dict[str, Any]) -> SourceDoc:
     ref = canonical_ref(fields["ref"])
     if not ref:
         raise ValueError(f'"ref" {fields["ref"]!r} is not a decision reference')
-    hints = SourceHints(ref=ref, **{name: fields[name] for name in HINT_FIELDS})
+    hints = SourceHints.model_validate({"ref": ref} | {name: fields[name] for name in HINT_FIELDS})
     text = without_controls(fields["text"])
     return SourceDoc(text=text, path=where, url=fields["url"] or None, hints=hints)
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
+from bs4 import BeautifulSoup, Tag
+from bs4.element import NavigableString, PageElement
 
 _DROP_TAGS = ("script", "style", "noscript", "nav", "header", "footer", "form", "button", "svg",
               "iframe", "template", "aside")
@@ -73,7 +74,7 @@ def _value_of(label: Tag) -> Tag | None:
 
 
 def _is_cookie_banner(tag: Tag) -> bool:
-    marks = " ".join([tag.get("id") or "", *(tag.get("class") or [])]).lower()
+    marks = " ".join([*tag.get_attribute_list("id"), *tag.get_attribute_list("class")]).lower()
     return "cookie" in marks or "consent" in marks
 
 

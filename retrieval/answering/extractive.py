@@ -240,9 +240,9 @@ def _lead_sentences(decision: Decision) -> list[tuple[str, str]]:
 def sentence_stating(decision: Decision, reason: str) -> tuple[str, str] | None:
     """The first sentence (summary, then the closing sections) that gives ``reason``."""
     candidates = [(q, SUMMARY_SECTION) for q in statements(decision.summary)]
-    for section in reversed(decision.sections):  # Final decision / assessment come last
-        for paragraph in section.paragraphs:
-            candidates += [(q, section.heading) for q in statements(paragraph.text)]
+    for part in reversed(decision.sections):  # Final decision / assessment come last
+        for paragraph in part.paragraphs:
+            candidates += [(q, part.heading) for q in statements(paragraph.text)]
     for quote, section in candidates:
         if reason in {r.value for r in find_reasons(quote)}:
             return quote, section

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ingest.parse.reasons import find_reasons
-from ingest.store import DecisionFilter
+from ingest.vocabulary.filters import DecisionFilter
 from ingest.vocabulary.records import SUMMARY_SECTION, Decision, Outcome
 from retrieval.answering.citations import CitationList, sentences
 from retrieval.answering.extractive import sentence_stating

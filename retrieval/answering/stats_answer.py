@@ -16,7 +16,8 @@ from collections import Counter
 from dataclasses import dataclass
 
 from ingest.parse.reasons import find_reasons
-from ingest.store import DecisionFilter, Store
+from ingest.store import Store
+from ingest.vocabulary.filters import DecisionFilter
 from ingest.vocabulary.outcomes import (
     NOT_INVESTIGATED_GROUP,
     NOT_UPHELD,
@@ -81,8 +82,8 @@ def stats_answer(store: Store, question: str, plan: QueryPlan, search: SearchRes
     examples = pick_examples(rows, asked_group(question))
     decisions = store.decisions(row["ref"] for row in examples)
     citations = CitationList()
-    cited = [(row, _cite_example(decisions[row["ref"]], citations)) for row in examples]
-    cited = [(row, citation) for row, citation in cited if citation is not None]
+    found = [(row, _cite_example(decisions[row["ref"]], citations)) for row in examples]
+    cited = [(row, citation) for row, citation in found if citation is not None]
     if not cited:  # nothing verbatim to cite: no uncited numbers either
         return Answer(question, _no_quote(scope), [], search, answered=False)
     lines = [_count_line(scope, rows, cited)]

@@ -33,7 +33,7 @@ from typing import Any
 
 from langchain_community.chat_models import ChatLlamaCpp
 from langchain_core.outputs import ChatGenerationChunk
-from llama_cpp import LlamaGrammar
+from llama_cpp.llama_grammar import LlamaGrammar
 
 from retrieval.llm.sentinel import SENTINEL
 

@@ -14,8 +14,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ingest.store import DecisionFilter, Store
+from ingest.store import Store
 from ingest.vocabulary.errors import UnknownOrganisationError
+from ingest.vocabulary.filters import DecisionFilter
 from ingest.vocabulary.outcomes import (
     NOT_INVESTIGATED_GROUP,
     NOT_UPHELD,

@@ -110,5 +110,5 @@ def same_subject(first: DecisionHit, other: DecisionHit) -> bool:
     for field in ("sub_category", "category"):
         mine, theirs = getattr(first, field), getattr(other, field)
         if mine and theirs:
-            return mine == theirs
+            return bool(mine == theirs)
     return True

@@ -88,7 +88,7 @@ def evidence_for(
 
 
 def fused_score(evidence: Evidence, weights: RankingWeights = DEFAULT_WEIGHTS) -> float:
-    base = sum(
+    base: float = sum(
         getattr(weights, name) / (weights.rrf_k + rank) for name, rank in evidence.ranks.items()
     )
     for name, present in evidence.flags().items():

@@ -16,7 +16,7 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from ingest.store import DecisionFilter
+from ingest.vocabulary.filters import DecisionFilter
 from retrieval import keyword_impacts
 from retrieval.index import Index
 from retrieval.keywords import or_expression, query_phrases, within_budget

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from langchain_core.documents import Document
 
-from ingest.store import DecisionFilter
+from ingest.vocabulary.filters import DecisionFilter
 from ingest.vocabulary.records import SUMMARY_SECTION
 from retrieval.index import Index
 from retrieval.keywords import or_expression, query_phrases
@@ -222,7 +222,7 @@ def _hit(row: dict[str, str], documents: list[Document], per_decision: int) -> D
 
 
 def _passage_weight(document: Document) -> float:
-    score = document.metadata.get("rrf", 0.0)
+    score: float = document.metadata.get("rrf", 0.0)
     return score * BOILERPLATE_WEIGHT if is_boilerplate(document.metadata["section"]) else score
 
 

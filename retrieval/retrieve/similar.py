@@ -6,7 +6,7 @@ from collections import Counter
 
 import numpy as np
 
-from ingest.store import DecisionFilter
+from ingest.vocabulary.filters import DecisionFilter
 from ingest.vocabulary.outcomes import NOT_INVESTIGATED
 from ingest.vocabulary.records import Decision
 from retrieval.index import Index
@@ -50,7 +50,8 @@ def _centroid(index: Index, ref: str) -> np.ndarray:
     ids = [row.id for row in index.store.chunks_of(ref)]
     vectors = list(index.store.vectors.embeddings(ids).values())
     mean = np.mean(vectors, axis=0)
-    return mean / (np.linalg.norm(mean) or 1.0)
+    centroid: np.ndarray = mean / (np.linalg.norm(mean) or 1.0)
+    return centroid
 
 
 def shared_features(source: Decision, hit: DecisionHit) -> list[str]:

@@ -21,9 +21,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import HumanMessage, SystemMessage
+from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
-from ingest.store import DecisionFilter
+from ingest.vocabulary.filters import DecisionFilter
 from ingest.vocabulary.normalise import find_refs
 from ingest.vocabulary.outcomes import NOT_INVESTIGATED
 from retrieval.keywords import content_terms
@@ -213,7 +213,7 @@ def _carried(filters: DecisionFilter) -> str:
     return ", ".join(parts)
 
 
-def _rewrite_messages(question: str, history: Sequence[Turn]) -> list:
+def _rewrite_messages(question: str, history: Sequence[Turn]) -> list[BaseMessage]:
     lines = []
     for turn in history[-HISTORY_TURNS:]:
         lines.append(f"User: {turn.question}")

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 
 from rapidfuzz import fuzz
 
-from ingest.store import DecisionFilter
+from ingest.vocabulary.filters import DecisionFilter
 from ingest.vocabulary.normalise import find_refs
 from ingest.vocabulary.records import Outcome, Reason
 from retrieval.types import Intent, QueryPlan, SoftHints

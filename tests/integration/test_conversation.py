@@ -12,7 +12,7 @@ from langchain_core.language_models.fake_chat_models import FakeListChatModel
 from llmkit import scripted
 
 from bench.llm_quality import follow_up_figures
-from ingest.store import DecisionFilter
+from ingest.vocabulary.filters import DecisionFilter
 from ingest.vocabulary.settings import Settings
 from retrieval.answering.citations import markers
 from retrieval.engine import Engine, open_engine

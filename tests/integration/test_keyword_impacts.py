@@ -11,7 +11,8 @@ import pytest
 from bench.common import load_questions
 from ingest.impacts import build_impacts, impacts_path, load_impacts
 from ingest.indexing.pipeline import build
-from ingest.store import DecisionFilter, Store, opened_store
+from ingest.store import Store, opened_store
+from ingest.vocabulary.filters import DecisionFilter
 from ingest.vocabulary.records import Outcome
 from ingest.vocabulary.settings import Settings
 from retrieval import keyword_impacts

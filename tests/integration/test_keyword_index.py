@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.store import DecisionFilter, opened_store
+from ingest.store import opened_store
+from ingest.vocabulary.filters import DecisionFilter
 from ingest.vocabulary.records import Outcome
 from ingest.vocabulary.settings import Settings
 from retrieval.keywords import match_expression, query_phrases

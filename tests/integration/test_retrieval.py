@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from ingest.store import DecisionFilter
 from ingest.vocabulary.errors import QuestionError
+from ingest.vocabulary.filters import DecisionFilter
 from ingest.vocabulary.settings import Settings
 from retrieval.answering.citations import markers
 from retrieval.engine import Engine, open_engine

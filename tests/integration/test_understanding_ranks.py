@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from ingest.indexing.pipeline import build
-from ingest.store import DecisionFilter
+from ingest.vocabulary.filters import DecisionFilter
 from ingest.vocabulary.settings import Settings
 from retrieval.answering.stats_answer import question_scope
 from retrieval.engine import Engine, open_engine

@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 from ingest.parse.decision import parse_decision
 from ingest.parse.html import html_to_text, page_url
 from ingest.parse.sources import read_source
-from ingest.store import DecisionFilter
 from ingest.vocabulary.errors import OQAError, SourceError
+from ingest.vocabulary.filters import DecisionFilter
 from ingest.vocabulary.records import SourceDoc
 from retrieval.understand.query import Vocabulary, plan_query
 

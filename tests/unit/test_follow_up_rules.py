@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.store import DecisionFilter
+from ingest.vocabulary.filters import DecisionFilter
 from retrieval.keywords import content_terms
 from retrieval.understand.conversation import Focus, is_follow_up
 
