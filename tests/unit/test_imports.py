@@ -42,10 +42,11 @@ def _ancestors(name: str) -> Iterator[str]:
         yield ".".join(parts[:end])
 
 
-def _imported_names(node: ast.AST, importer: str, is_package: bool) -> Iterator[str]:
-    """The dotted names an import statement may load: `from a import b` may load a.b."""
+def _targets(node: ast.AST, importer: str, is_package: bool, modules: set[str]) -> Iterator[str]:
+    """The product modules one import statement names: `from a import b` names the module
+    a.b when there is one, else a itself (b is then a name defined in a)."""
     if isinstance(node, ast.Import):
-        yield from (alias.name for alias in node.names)
+        yield from (alias.name for alias in node.names if alias.name in modules)
     elif isinstance(node, ast.ImportFrom):
         if node.level:
             base = importer.split(".") if is_package else importer.split(".")[:-1]
@@ -53,29 +54,32 @@ def _imported_names(node: ast.AST, importer: str, is_package: bool) -> Iterator[
             source = ".".join([*base, node.module] if node.module else base)
         else:
             source = node.module or ""
-        yield source
-        yield from (f"{source}.{alias.name}" for alias in node.names)
+        for alias in node.names:
+            submodule = f"{source}.{alias.name}"
+            if submodule in modules:
+                yield submodule
+            elif source in modules:
+                yield source
 
 
-def imports_of(importer: str, path: Path, modules: dict[str, Path]) -> set[str]:
+def imports_of(importer: str, path: Path, modules: set[str]) -> set[str]:
     """The product modules `importer` loads, directly or as a parent package.
 
     Importing `a.b.c` runs `a` and `a.b` first, so those count too, except the importer's
-    own parents (Python has them loaded before the importer starts)."""
+    own parents: Python has run them before the importer starts. A name taken from one
+    of them (`from retrieval import Engine` inside retrieval/) still counts."""
     own_parents = set(_ancestors(importer))
     found: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        for name in _imported_names(node, importer, path.name == "__init__.py"):
-            if name in modules:
-                found.add(name)
-                found.update(a for a in _ancestors(name) if a in modules)
-    # `from a import b` where b is a module loads a.b; `a` itself is only a parent then.
-    return found - own_parents - {importer}
+        for target in _targets(node, importer, path.name == "__init__.py", modules):
+            found.add(target)
+            found.update(a for a in _ancestors(target) if a in modules and a not in own_parents)
+    return found - {importer}
 
 
 def import_graph() -> dict[str, set[str]]:
     modules = module_files()
-    return {name: imports_of(name, path, modules) for name, path in modules.items()}
+    return {name: imports_of(name, path, set(modules)) for name, path in modules.items()}
 
 
 def find_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
@@ -106,6 +110,14 @@ def test_the_graph_is_read_from_the_source() -> None:
     # Guards the reader itself: an empty graph would pass the cycle test vacuously.
     assert "retrieval.engine" in graph and "ingest.vocabulary.records" in graph
     assert any(target.startswith("ingest.") for target in graph["retrieval.engine"])
+
+
+def test_a_name_from_the_own_package_counts(tmp_path: Path) -> None:
+    source = tmp_path / "step.py"
+    source.write_text("from retrieval import Engine\nfrom retrieval.llm import local\n")
+    modules = set(module_files())
+    # The package __init__ is a real dependency here; retrieval.llm is only a parent.
+    assert imports_of("retrieval.llm.step", source, modules) == {"retrieval", "retrieval.llm.local"}
 
 
 def test_cycles_are_found_when_present() -> None:
