@@ -17,7 +17,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ingest.vocabulary.errors import SettingsError
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]  # ingest/vocabulary/settings.py → the repo
 BUNDLED_MODEL = "bundled:all-MiniLM-L6-v2"
 
 
