@@ -13,7 +13,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from chroma_server import stop_process
+
+from ingest.chroma_server import stop_process
 
 REPO = Path(__file__).resolve().parents[1]
 

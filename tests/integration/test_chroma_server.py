@@ -18,8 +18,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from chroma_server import ChromaServer, chroma_command, log_tail, running_chroma_server
 
+from ingest.chroma_server import ChromaServer, chroma_command, log_tail, running_chroma_server
 from ingest.indexing.pipeline import build
 from ingest.store import DB_NAME, opened_store
 from ingest.vectors import CHROMA_DIR
