@@ -99,9 +99,6 @@ class Settings(BaseSettings):
         0.3,
         description="Cosine similarity under which the best passage is too weak to answer from.",
     )
-    reranker_model: str = Field(
-        "", description="Cross-encoder model name or folder; empty turns the reranker off."
-    )
     max_question_chars: int = Field(
         2000, ge=10, description="Longer questions are refused with a message."
     )

@@ -18,8 +18,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from servers import ChromaServer, chroma_command, log_tail, running_chroma_server
 
-from ingest.chroma_server import ChromaServer, chroma_command, log_tail, running_chroma_server
 from ingest.pipeline import build
 from ingest.settings import Settings
 from ingest.store import DB_NAME, opened_store
