@@ -4,7 +4,7 @@ The server is the `chroma` command that the chromadb package installs beside the
 Python interpreter. It holds the vectors; the decisions table and keyword index stay
 in the store folder's SQLite file. Token auth is not tested: the Chroma 1.x server
 (Rust) ignores the `CHROMA_SERVER_AUTHN_*` settings and accepts any token, so a
-token is only useful behind a proxy that checks it (see README, Deployment).
+token is only useful behind a proxy that checks it (see docs/deployment.md).
 """
 
 from __future__ import annotations
