@@ -1,6 +1,6 @@
 """The documentation says what is true: docs/settings.md is the settings class as generated
 (a new or changed setting without a regenerated file fails here), the README stays a short
-guide, and every file the README points to exists."""
+guide, and every file the README and docs/ link to exists."""
 
 from __future__ import annotations
 
@@ -32,9 +32,19 @@ def test_the_readme_is_short() -> None:
     assert len(README.read_text("utf-8").splitlines()) <= README_MAX_LINES
 
 
-def test_every_file_the_readme_links_to_exists() -> None:
-    links = re.findall(r"\]\(([^)#]+)(?:#[^)]*)?\)", README.read_text("utf-8"))
-    local = [link for link in links if "://" not in link]
-    assert local, "the README links to no documentation"
-    missing = [link for link in local if not (REPO / link).exists()]
-    assert not missing, f"README links to missing files: {missing}"
+def local_links(page: Path) -> list[str]:
+    """The targets of a page's Markdown links that are files of this repository."""
+    targets = re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", page.read_text("utf-8"))
+    return [target for target in targets if "://" not in target]
+
+
+def test_every_file_the_docs_link_to_exists() -> None:
+    pages = [README, *sorted((REPO / "docs").glob("*.md"))]
+    assert local_links(README), "the README links to no documentation"
+    missing = [
+        f"{page.name} -> {target}"
+        for page in pages
+        for target in local_links(page)
+        if not (page.parent / target).exists()
+    ]
+    assert not missing, f"links to missing files: {missing}"
