@@ -22,7 +22,7 @@ a second process on 127.0.0.1 with no delay. Then:
 4. the embedding time is estimated from the chunks per decision of the
    benchmark corpus (``bench/common.py``) and the model's raw encode rate on
    those chunks on this machine (``bench/ingest.py``'s ``chunk_texts``), and on
-   a GPU from ``--gpu-rate`` (passages/s; the README's figure from
+   a GPU from ``--gpu-rate`` (passages/s; docs/performance.md's figure from
    ``bench/embed_device.py``);
 5. the real site's crawl time is estimated at the polite default delay.
 
@@ -238,7 +238,7 @@ def main() -> int:
     parser.add_argument("--new", type=int, default=25, help="decisions published for update")
     parser.add_argument("--workdir", type=Path, help="folder for the crawl (default: temp)")
     parser.add_argument("--gpu-rate", type=float, default=1893.0,
-                        help="GPU passages/s (README: bench/embed_device.py on an H100)")
+                        help="GPU passages/s (bench/embed_device.py on an H100)")
     parser.add_argument("--no-embed", action="store_true", help="skip the encode-rate measure")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as temp:

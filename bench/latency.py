@@ -47,12 +47,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import load_questions, machine_line, table
 from bench.probes import cold_start, disk_mb, streamlit_health
 from bench.synthetic import Base, build_tier, load_base
-from ingest.chroma_server import running_chroma_server
 from ingest.impacts import build_impacts
 from ingest.indexing.embeddings import Embedder, get_embedder
 from ingest.vocabulary.filters import DecisionFilter
 from ingest.vocabulary.settings import Settings
 from retrieval.engine import Engine, open_engine
+from tests.servers import running_chroma_server
 
 TIERS = (1_000, 10_000)
 FULL_TIER = 100_000

@@ -20,7 +20,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from bench.common import load_questions  # noqa: E402
-from ingest.chroma_server import free_port  # noqa: E402
+from tests.servers import free_port  # noqa: E402
 
 HEALTH_TIMEOUT_S = 120.0
 WARM_QUERIES = 30

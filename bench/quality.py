@@ -1,6 +1,7 @@
 """Retrieval and answer quality on two sets: fictional (sample + seed) and real.
 
     python bench/quality.py [--sets fictional,real] [--store-root DIR] [--json FILE]
+                            [--reranker MODEL]
 
 The fictional set is ``data/sample`` + the seed decision with the questions in
 ``bench/questions/*.jsonl``; the real set is ``../shared/realdata`` (published
@@ -15,7 +16,9 @@ quotes, first citation a right decision) and abstentions (questions no decision
 answers, off-topic questions). Last, for the fictional set, the LLM path:
 citation precision with an adversarial fake model and follow-up resolution
 (from bench/llm_quality.py). ``--store-root`` keeps the built indexes for the
-next run (and for ``bench/tune.py``).
+next run (and for ``bench/tune.py``). ``--reranker`` (a sentence-transformers
+cross-encoder name or folder) adds a "hybrid+rerank" row: a measurement only,
+the product has no reranker.
 """
 
 from __future__ import annotations
@@ -139,11 +142,10 @@ def rankers(engine: Engine) -> dict[str, Ranker]:
     }
 
 
-def reranker(engine: Engine) -> tuple[Ranker | None, str]:
-    """Hybrid + cross-encoder over the top chunks, when a reranker model is configured."""
-    name = engine.settings.reranker_model
+def reranker(engine: Engine, name: str) -> tuple[Ranker | None, str]:
+    """Hybrid + cross-encoder ``name`` over the top chunks, when --reranker names one."""
     if not name:
-        return None, "n/a: no reranker installed (settings.reranker_model is empty)"
+        return None, "n/a: no --reranker given"
     try:
         from sentence_transformers import CrossEncoder
 
@@ -316,12 +318,12 @@ def ensure_store(bench: BenchSet, root: Path) -> Path:
     return store
 
 
-def run_set(bench: BenchSet, root: Path) -> dict[str, object]:
+def run_set(bench: BenchSet, root: Path, reranker_name: str) -> dict[str, object]:
     store = ensure_store(bench, root)
     engine = open_engine(bench_settings(store), store)
     questions = bench.questions
     started = time.perf_counter()
-    results, misses, figures = retrieval(engine, bench)
+    results, misses, figures = retrieval(engine, bench, reranker_name)
     seconds = time.perf_counter() - started
     print(f"\n== {bench.name} set: {len(bench.texts)} decisions, {len(questions)} questions "
           f"(decision level; retrieval {seconds:.1f} s)\n")
@@ -357,7 +359,7 @@ def run_set(bench: BenchSet, root: Path) -> dict[str, object]:
 def run(args: argparse.Namespace, root: Path) -> dict[str, object]:
     print(machine_line())
     sets = {"fictional": fictional_set, "real": real_set}
-    return {name: run_set(sets[name](), root) for name in args.sets}
+    return {name: run_set(sets[name](), root, args.reranker) for name in args.sets}
 
 
 def llm_path_figures(engine: Engine) -> dict[str, object]:
@@ -381,7 +383,7 @@ def llm_path_figures(engine: Engine) -> dict[str, object]:
 
 
 def retrieval(
-    engine: Engine, bench: BenchSet
+    engine: Engine, bench: BenchSet, reranker_name: str
 ) -> tuple[dict[str, dict[str, Scores]], list[str], dict[str, str]]:
     results: dict[str, dict[str, Scores]] = {}
     misses: list[str] = []
@@ -393,7 +395,7 @@ def retrieval(
     results["engine.similar(text)"] = evaluate(similar, similar_ranker(engine))
     for name, ranker in baseline_rankers(bench, engine.index.embedder).items():
         results[name] = evaluate(questions, ranker)
-    rerank, note = reranker(engine)
+    rerank, note = reranker(engine, reranker_name)
     if rerank is not None:
         results["hybrid+rerank"] = evaluate(questions, rerank)
     return results, misses, {"rerank": note}
@@ -407,6 +409,9 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--store-root", type=Path, help="keep (and reuse) the built indexes here")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument(
+        "--reranker", default="", help="cross-encoder model (name or folder) to measure beside"
+    )
     return parser.parse_args()
 
 

@@ -2,17 +2,19 @@
 
 Every field has a default and a description; each is read from the environment
 with the prefix ``OQA_`` (``OQA_STORE_DIR``, ``OQA_CHROMA_HOST`` ...) or from a
-``.env`` file. The README's settings table is checked against this class by a
-test, so a new field must be documented there.
+``.env`` file. ``docs/settings.md`` is generated from this class
+(``python -m ingest.vocabulary.settings > docs/settings.md``) and a test fails when the
+committed file differs, so a new field is documented by its description.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args, get_origin
 
 from pydantic import Field, SecretStr, ValidationError
+from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ingest.vocabulary.errors import SettingsError
@@ -98,9 +100,6 @@ class Settings(BaseSettings):
     min_relevance: float = Field(
         0.3,
         description="Cosine similarity under which the best passage is too weak to answer from.",
-    )
-    reranker_model: str = Field(
-        "", description="Cross-encoder model name or folder; empty turns the reranker off."
     )
     max_question_chars: int = Field(
         2000, ge=10, description="Longer questions are refused with a message."
@@ -198,3 +197,61 @@ def settings_problem(error: ValidationError) -> str:
 def _shown(name: str, value: object) -> str:
     field = Settings.model_fields.get(name)
     return "***" if field is not None and field.annotation is SecretStr else repr(value)
+
+
+# --- docs/settings.md -------------------------------------------------------------------------
+
+_DOC_HEAD = """# Settings
+
+Generated from `ingest/vocabulary/settings.py` by
+`python -m ingest.vocabulary.settings > docs/settings.md`; a test fails when this file and the
+class differ, so edit the field's description, not this file.
+
+Every setting is read from the environment with the prefix `OQA_` or from a `.env` file in the
+working folder. A value that is not valid stops the command with one sentence naming the
+variable. Secrets are never logged nor shown.
+
+| variable | default | values | what it does |
+|---|---|---|---|
+"""
+
+
+def settings_markdown() -> str:
+    """docs/settings.md: one row per field, in the order the class declares them."""
+    rows = [_doc_row(name, field) for name, field in Settings.model_fields.items()]
+    return _DOC_HEAD + "".join(rows)
+
+
+def _doc_row(name: str, field: FieldInfo) -> str:
+    cells = [f"`OQA_{name.upper()}`", _doc_default(field.default), _doc_values(field)]
+    return f"| {' | '.join(cells)} | {field.description} |\n"
+
+
+def _doc_default(value: object) -> str:
+    if isinstance(value, Path):  # shown as in the repository, not as on this machine
+        value = value.relative_to(PROJECT_ROOT)
+    if isinstance(value, SecretStr):
+        value = value.get_secret_value()
+    return f"`{value}`" if str(value) else "(empty)"
+
+
+def _doc_values(field: FieldInfo) -> str:
+    kind = field.annotation
+    if get_origin(kind) is Literal:
+        return " or ".join(f"`{choice}`" for choice in get_args(kind))
+    words = [_KINDS[kind]]
+    for limit in field.metadata:  # annotated_types' Ge(ge=1), Gt(gt=0), Le(le=1)
+        sign, attribute = _BOUNDS[type(limit).__name__]
+        words.append(f"{sign} {getattr(limit, attribute)}")
+    return ", ".join(words)
+
+
+_KINDS: dict[object, str] = {
+    Path: "folder", SecretStr: "secret", bool: "true or false", str: "text", int: "integer",
+    float: "number",
+}
+_BOUNDS = {"Ge": ("≥", "ge"), "Gt": (">", "gt"), "Le": ("≤", "le")}
+
+
+if __name__ == "__main__":
+    print(settings_markdown(), end="")

@@ -63,7 +63,7 @@ class LLMFailure(Exception):
 
 def chat_model(settings: Settings) -> BaseChatModel:
     """The chat model ``settings`` name; raises LLMFailure('config') if it cannot be built."""
-    builders = {"llamacpp": _llamacpp, "ollama": _ollama, "openai": _openai}
+    builders = {"llamacpp": _llamacpp, "ollama": _served, "openai": _served}
     if settings.llm_provider not in builders:
         raise LLMFailure("config", f"unknown provider {settings.llm_provider!r}")
     try:
@@ -81,33 +81,44 @@ def _llamacpp(settings: Settings) -> BaseChatModel:
     return local_chat_model(settings.llm_model, settings.llm_max_tokens, settings.llm_threads)
 
 
-def _ollama(settings: Settings) -> BaseChatModel:
-    from langchain_ollama import ChatOllama
+def _served(settings: Settings) -> BaseChatModel:
+    """A model behind a server, built by LangChain's provider factory (``init_chat_model``
+    imports ``langchain_ollama`` or ``langchain_openai`` and builds its chat model class)."""
+    from langchain.chat_models import init_chat_model
 
-    return ChatOllama(
-        model=settings.llm_model or "qwen2.5:1.5b-instruct",
+    provider = settings.llm_provider
+    model: BaseChatModel = init_chat_model(
+        settings.llm_model or _DEFAULT_MODELS[provider],
+        model_provider=provider,
         base_url=settings.llm_base_url or None,
         temperature=0,
-        num_predict=settings.llm_max_tokens,
-        client_kwargs={"timeout": settings.llm_timeout_s},
+        **_SERVER_OPTIONS[provider](settings),
     )
+    return model
 
 
-def _openai(settings: Settings) -> BaseChatModel:
-    from langchain_openai import ChatOpenAI
+def _ollama_options(settings: Settings) -> dict[str, Any]:
+    return {
+        "num_predict": settings.llm_max_tokens,
+        "client_kwargs": {"timeout": settings.llm_timeout_s},
+    }
 
+
+def _openai_options(settings: Settings) -> dict[str, Any]:
     key = settings.llm_api_key.get_secret_value()
     if not key and settings.llm_base_url:
         key = _UNUSED_KEY
-    return ChatOpenAI(
-        model=settings.llm_model or "gpt-4o-mini",
-        base_url=settings.llm_base_url or None,
-        api_key=key or None,  # None: the client reads OPENAI_API_KEY
-        temperature=0,
-        max_tokens=settings.llm_max_tokens,
-        timeout=settings.llm_timeout_s,
-        max_retries=0,  # our deadline is the whole answer; a retry would double it
-    )
+    return {
+        "api_key": key or None,  # None: the client reads OPENAI_API_KEY
+        "max_tokens": settings.llm_max_tokens,
+        "timeout": settings.llm_timeout_s,
+        "max_retries": 0,  # our deadline is the whole answer; a retry would double it
+    }
+
+
+_DEFAULT_MODELS = {"ollama": "qwen2.5:1.5b-instruct", "openai": "gpt-4o-mini"}
+# Each server's own option names for the answer length and the timeout (and the key).
+_SERVER_OPTIONS = {"ollama": _ollama_options, "openai": _openai_options}
 
 
 def answer_options(model: BaseChatModel) -> dict[str, Any]:

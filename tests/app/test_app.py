@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from appdriver import ask, new_session
+from grounding import assert_grounded
 from streamlit.testing.v1 import AppTest
 
 from appkit.text import escape_inline
@@ -44,10 +45,7 @@ def test_question_gets_an_answer_citing_verbatim_quotes(app: AppTest, engine: En
     ask(app, WHY_NOT)
     turn = app.session_state["turns"][-1]
     assert turn.answer.answered and turn.answer.citations
-    for citation in turn.answer.citations:
-        decision = engine.decision(citation.ref)
-        assert decision is not None
-        assert citation.quote in decision.text
+    assert_grounded(engine, turn.answer)
     first = turn.answer.citations[0]
     rendered = markdown_texts(app)
     assert any(":blue-badge[1]" in text for text in rendered)  # the [1] marker, visible

@@ -4,7 +4,7 @@ The server is the `chroma` command that the chromadb package installs beside the
 Python interpreter. It holds the vectors; the decisions table and keyword index stay
 in the store folder's SQLite file. Token auth is not tested: the Chroma 1.x server
 (Rust) ignores the `CHROMA_SERVER_AUTHN_*` settings and accepts any token, so a
-token is only useful behind a proxy that checks it (see README, Deployment).
+token is only useful behind a proxy that checks it (see docs/deployment.md).
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from servers import ChromaServer, chroma_command, log_tail, running_chroma_server
 
-from ingest.chroma_server import ChromaServer, chroma_command, log_tail, running_chroma_server
 from ingest.indexing.pipeline import build
 from ingest.store import DB_NAME, opened_store
 from ingest.vectors import CHROMA_DIR

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
+from grounding import assert_grounded
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 from llmkit import scripted
 
@@ -39,14 +40,6 @@ def first(engine: Engine) -> Answer:
     answer = engine.answer(DAD_QUESTION)
     assert answer.citations[0].ref == SEED and answer.rewritten_query == ""
     return answer
-
-
-def assert_grounded(engine: Engine, answer: Answer) -> None:
-    assert set(markers(answer.text)) == {c.n for c in answer.citations}
-    for citation in answer.citations:
-        decision = engine.decision(citation.ref)
-        assert decision is not None and citation.quote in decision.text
-    assert all(markers(line) for line in answer.text.split("\n\n"))
 
 
 def test_a_three_turn_conversation_stays_on_its_decision(engine: Engine, first: Answer) -> None:

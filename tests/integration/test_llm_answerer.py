@@ -12,11 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from grounding import assert_grounded
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 from langchain_core.messages import HumanMessage
 from langchain_ollama import ChatOllama
 from langchain_openai import ChatOpenAI
-from llmkit import INJECTED, GatedChatModel, StubOpenAI, assert_grounded, scripted, with_llm
+from llmkit import INJECTED, GatedChatModel, StubOpenAI, scripted, with_llm
 from pydantic import SecretStr
 
 from ingest.vocabulary.settings import Settings

@@ -10,7 +10,8 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from llmkit import INJECTED, assert_grounded, with_llm
+from grounding import assert_grounded
+from llmkit import INJECTED, with_llm
 
 from ingest.vocabulary.settings import Settings
 from retrieval.engine import Engine, open_engine

@@ -16,13 +16,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from grounding import assert_grounded
 
 from ingest.parse.decision import parse_decision
 from ingest.parse.sources import discover, read_source
 from ingest.vocabulary.errors import UnknownOrganisationError
 from ingest.vocabulary.records import UNKNOWN_ORGANISATION, Decision
 from ingest.vocabulary.settings import Settings
-from retrieval.answering.citations import markers
 from retrieval.engine import Engine, open_engine
 from retrieval.types import Intent
 
@@ -200,15 +200,6 @@ def test_similar_organisations_follow_the_category_mix(
         assert other.shared and all(key in target for key in other.shared)
 
 
-def assert_every_line_cited(engine: Engine, text: str, citations: list) -> None:
-    assert set(markers(text)) == {c.n for c in citations}
-    for line in text.split("\n\n"):
-        assert markers(line), f"uncited sentence: {line!r}"
-    for citation in citations:
-        decision = engine.decision(citation.ref)
-        assert decision is not None and citation.quote in decision.text
-
-
 def test_counting_question_answers_with_the_count_and_citations(
     engine: Engine, parsed: list[Decision]
 ) -> None:
@@ -225,7 +216,7 @@ def test_counting_question_answers_with_the_count_and_citations(
     assert "not all the complaints the Ombudsman received" in answer.text.split("\n\n")[-1]
     assert {c.ref for c in answer.citations} == {d.ref for d in matching}
     assert answer.citations[0].ref == upheld[0].ref  # the asked-about outcome comes first
-    assert_every_line_cited(engine, answer.text, answer.citations)
+    assert_grounded(engine, answer)
 
 
 def test_counting_question_with_nothing_to_count_says_so_without_citations(

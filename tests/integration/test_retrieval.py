@@ -10,13 +10,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from grounding import assert_grounded
 
 from ingest.vocabulary.errors import QuestionError
 from ingest.vocabulary.filters import DecisionFilter
 from ingest.vocabulary.settings import Settings
-from retrieval.answering.citations import markers
 from retrieval.engine import Engine, open_engine
-from retrieval.types import Answer
 
 REPO = Path(__file__).resolve().parents[2]
 DAD_QUESTION = (
@@ -30,20 +29,6 @@ def engine(built_store: Settings) -> Iterator[Engine]:
     engine = open_engine(built_store)
     yield engine
     engine.close()
-
-
-def assert_grounded(engine: Engine, answer: Answer) -> None:
-    """Every [n] resolves to a citation whose quote is verbatim in the cited decision."""
-    numbers = {c.n for c in answer.citations}
-    assert set(markers(answer.text)) == numbers
-    for citation in answer.citations:
-        decision = engine.decision(citation.ref)
-        assert decision is not None
-        assert citation.quote in decision.text
-        assert citation.quote in citation.paragraph_text
-        assert citation.url == decision.url
-    for line in answer.text.split("\n\n"):
-        assert markers(line), f"uncited sentence: {line!r}"
 
 
 def test_why_not_question_cites_the_seed_reasons(engine: Engine) -> None:

@@ -1,7 +1,7 @@
 """Many users at once on one store: one shared Engine, threads, and a build writing meanwhile.
 
-What the embedded mode supports (measured here, and written up in the README's
-Reliability section): any number of threads sharing one Engine, and readers in
+What the embedded mode supports (measured here, and written up in
+docs/reliability.md): any number of threads sharing one Engine, and readers in
 other processes while one ``ingest build`` writes. Several writing processes, or
 app replicas on several machines, need the Chroma server mode.
 """

@@ -288,7 +288,7 @@ def _read_only_runner() -> tuple[str, ...]:
 
 def test_a_read_only_store_is_searched_without_writing(hostile: dict, tmp_path: Path) -> None:
     store = _copy(hostile["store"], tmp_path / "published")
-    for suffix in ("", "-wal", "-shm"):  # published as the README says: one file, no log
+    for suffix in ("", "-wal", "-shm"):  # published as docs/deployment.md says: one file, no log
         (store / (DB_NAME + suffix)).unlink()
     with sqlite3.connect(hostile["store"] / DB_NAME) as source:
         source.execute("VACUUM INTO ?", (str(store / DB_NAME),))
