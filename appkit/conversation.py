@@ -14,7 +14,7 @@ from appkit.filters import describe_filter, understood
 from appkit.sources import sources_panel
 from appkit.text import answer_markdown, escape_inline, escape_md
 from ingest.errors import OQAError
-from ingest.store import DecisionFilter
+from ingest.storage import DecisionFilter
 from retrieval import Engine
 from retrieval.feedback import ANSWER, WRONG_CITATION, Feedback, record
 from retrieval.types import Answer

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from appkit.text import escape_inline
-from ingest.store import DecisionFilter
+from ingest.storage import DecisionFilter
 from retrieval.labels import outcome_label, reason_label
 from retrieval.types import DecisionHit, FilterOptions, QueryPlan, SoftHints
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from appkit.state import ChatTurn
-from ingest.store import DecisionFilter
+from ingest.storage import DecisionFilter
 from retrieval.localdata import local_db
 from retrieval.types import Answer, Citation, Intent, QueryPlan, SearchResult
 

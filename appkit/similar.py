@@ -13,7 +13,7 @@ from appkit.links import link
 from appkit.ordering import ordered
 from appkit.text import escape_inline, escape_md, safe_url
 from ingest.errors import OQAError
-from ingest.store import DecisionFilter
+from ingest.storage import DecisionFilter
 from retrieval import Engine
 from retrieval.explanations import outcome_meaning
 from retrieval.labels import outcome_label, reason_label

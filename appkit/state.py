@@ -7,7 +7,7 @@ from typing import Any
 
 import streamlit as st
 
-from ingest.store import DecisionFilter
+from ingest.storage import DecisionFilter
 from retrieval.types import Answer, SimilarResult, Turn
 
 TURNS = "turns"

@@ -43,7 +43,7 @@ def disk_mb(folder: Path) -> float:
 def probe_child(store: Path) -> dict[str, float]:
     """Open, answer once (the cold start), then hold the engine through more work."""
     from ingest.settings import Settings
-    from ingest.store import DecisionFilter
+    from ingest.storage import DecisionFilter
     from retrieval.engine import open_engine
 
     engine = open_engine(Settings(store_dir=store))
@@ -51,7 +51,7 @@ def probe_child(store: Path) -> dict[str, float]:
     questions = [q.query for q in load_questions()]
     engine.answer(questions[0])
     answered = time.time()
-    refs = engine.index.store.filter_refs(DecisionFilter())
+    refs = engine.index.store.records.filter_refs(DecisionFilter())
     for question, ref in zip(questions[1:WARM_QUERIES], refs, strict=False):
         engine.search(question)
         engine.answer(question)

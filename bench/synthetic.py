@@ -41,7 +41,7 @@ from ingest.pipeline import chunk_limits, index_identity
 from ingest.records import Chunk, Decision, Section
 from ingest.settings import Settings
 from ingest.sources import read_source
-from ingest.store import opened_store
+from ingest.storage import opened_store
 from ingest.vectors import chroma_client, collection_name
 
 GENERATOR_VERSION = "2"
@@ -215,22 +215,27 @@ def tier_batches(
 ) -> Iterator[tuple[list[tuple[Decision, list[Chunk]]], dict[str, np.ndarray]]]:
     """The corpus with its real vectors, then synthetic decisions, in write batches."""
     yield [(d, base.chunks[d.ref]) for d in base.decisions], base.vectors
+    synthetic = decisions - len(base.decisions)
+    for first in range(0, synthetic, WRITE_BATCH):
+        yield synthetic_batch(base, first, min(WRITE_BATCH, synthetic - first), limits)
+
+
+def synthetic_batch(
+    base: Base, first: int, count: int, limits: ChunkLimits
+) -> tuple[list[tuple[Decision, list[Chunk]]], dict[str, np.ndarray]]:
+    """Synthetic decisions number ``first`` to ``first + count - 1``, chunked, with vectors."""
     batch: list[tuple[Decision, list[Chunk]]] = []
     vectors: dict[str, np.ndarray] = {}
-    for n in range(decisions - len(base.decisions)):
+    for n in range(first, first + count):
         source = base.decisions[n % len(base.decisions)]
         decision, origin = variant(source, n)
         chunks = chunk_decision(decision, limits, base.estimate_tokens)
         batch.append((decision, chunks))
         vectors |= synthetic_vectors(base, source, origin, chunks, n)
-        if len(batch) >= WRITE_BATCH:
-            yield batch, vectors
-            batch, vectors = [], {}
-    if batch:
-        yield batch, vectors
+    return batch, vectors
 
 
-def _overviews(
+def synthetic_overviews(
     batch: list[tuple[Decision, list[Chunk]]], vectors: dict[str, np.ndarray]
 ) -> dict[str, np.ndarray]:
     """A synthetic decision's opening vector: the normalised mean of its chunks' vectors (the
@@ -267,7 +272,7 @@ def build_tier(
     with opened_store(settings, read_only=False) as store:
         store.claim_identity(identity)
         for batch, vectors in tier_batches(base, decisions, limits):
-            store.write(batch, vectors, _overviews(batch, vectors))
+            store.write(batch, vectors, synthetic_overviews(batch, vectors))
             if progress:
                 progress(len(batch))
         store.mark_built()

@@ -17,7 +17,7 @@ from ingest.crawl_cli import crawl_command, update_command
 from ingest.errors import OQAError
 from ingest.pipeline import BuildSummary, build
 from ingest.settings import Settings, get_settings
-from ingest.store import DB_NAME, opened_store, sqlite_problem
+from ingest.storage import DB_NAME, opened_store, sqlite_problem
 
 app = typer.Typer(
     help="Ombudsman Q&A ingestion: decision files → searchable index.",
@@ -118,7 +118,7 @@ def status_command(
     settings = _settings()
     with one_sentence(store), opened_store(settings, store) as index:
         info = {"store": str(index.store_dir), **index.counts(), **index.meta()}
-        newest = index.newest_decision_date()
+        newest = index.records.newest_decision_date()
         info["newest_decision"] = newest.isoformat() if newest else None
     if as_json:
         typer.echo(json.dumps(info, indent=2))

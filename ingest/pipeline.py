@@ -20,12 +20,11 @@ from ingest.bulk import count_lines, is_bulk, read_lines, source_file
 from ingest.chunk import ChunkLimits, chunk_decision, embedding_text
 from ingest.embeddings import Embedder, get_embedder
 from ingest.errors import SourceError
-from ingest.impacts import build_impacts
 from ingest.parse import parse_decision
 from ingest.records import Chunk, Decision, SourceDoc
 from ingest.settings import Settings
 from ingest.sources import check_inside, discover, read_source
-from ingest.store import IndexIdentity, Store, open_store
+from ingest.storage import IndexIdentity, Store, open_store
 
 logger = logging.getLogger(__name__)
 
@@ -93,7 +92,7 @@ def build(
         embedder = get_embedder(settings)
         store.claim_identity(index_identity(settings, embedder))
         store.mark_started()
-        store.backfill_decision_keywords()
+        store.sync_keywords()  # a store from an earlier version, or an interrupted write
         _backfill_overviews(store, embedder)
         run = _BuildRun(store, embedder, settings, replace)
         paths = [
@@ -110,9 +109,6 @@ def build(
         store.mark_built()
     finally:
         store.close()
-    tick = time.perf_counter()
-    build_impacts(store.store_dir)  # after the last write: it is stamped with what it read
-    run.summary.time("keyword impacts", time.perf_counter() - tick)
     run.summary.seconds = time.perf_counter() - started
     return run.summary
 
@@ -127,8 +123,8 @@ class _BuildRun:
         self.embedder = embedder
         self.limits = chunk_limits(settings, embedder)
         self.summary = BuildSummary()
-        self.known = store.known_doc_hashes()
-        self.indexed_from = store.source_paths()
+        self.known = store.records.known_doc_hashes()
+        self.indexed_from = store.records.source_paths()
         self.replace = replace
         self.seen_refs: dict[str, str] = {}
         self.pending: list[tuple[Decision, list[Chunk]]] = []
@@ -252,12 +248,12 @@ def overview_vectors(embedder: Embedder, decisions: list[Decision]) -> dict[str,
 
 
 def _backfill_overviews(store: Store, embedder: Embedder) -> None:
-    missing = store.decisions_without_overview()
+    missing = store.overviews.missing()
     if missing:
         logger.info(
             "adding decision vectors to %d decisions indexed before they existed", len(missing)
         )
-        store.add_overviews(overview_vectors(embedder, missing))
+        store.overviews.add(overview_vectors(embedder, missing))
 
 
 def _read_all(paths: list[tuple[Path, Path]]) -> Iterator[tuple[str, SourceDoc | SourceError]]:
@@ -287,7 +283,7 @@ def _prune(store: Store, sources: list[Path], seen: dict[str, str]) -> int:
     roots = [root.resolve() for root in sources]
     gone = [
         ref
-        for ref, source in store.source_paths().items()
+        for ref, source in store.records.source_paths().items()
         if ref not in seen
         and any(Path(source_file(source)).resolve().is_relative_to(r) for r in roots)
     ]

@@ -14,7 +14,7 @@ import typer
 
 from ingest.errors import FilterError, OQAError
 from ingest.settings import get_settings
-from ingest.store import DB_NAME, DecisionFilter, sqlite_problem
+from ingest.storage import DB_NAME, DecisionFilter, sqlite_problem
 from retrieval.engine import Engine, open_engine
 from retrieval.feedback import export
 from retrieval.labels import outcome_label

@@ -24,7 +24,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
 from ingest.normalise import find_refs
-from ingest.store import DecisionFilter
+from ingest.storage import DecisionFilter
 from retrieval.keywords import content_terms
 from retrieval.labels import NOT_INVESTIGATED, outcome_label
 from retrieval.llm import LLMFailure, complete

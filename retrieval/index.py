@@ -11,7 +11,7 @@ from ingest.embeddings import Embedder, get_embedder
 from ingest.errors import IndexMismatchError
 from ingest.pipeline import index_identity
 from ingest.settings import Settings
-from ingest.store import Store, mismatch_message, open_store
+from ingest.storage import Store, mismatch_message, open_store
 
 
 @dataclass

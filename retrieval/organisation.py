@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from ingest.parse import UNKNOWN_ORGANISATION
 from ingest.records import Outcome
-from ingest.store import DecisionFilter, Store
+from ingest.storage import DecisionFilter, Store
 from retrieval.citations import CitationList
 from retrieval.errors import UnknownOrganisationError
 from retrieval.labels import NOT_INVESTIGATED
@@ -174,7 +174,7 @@ def organisation_profile(source: Engine | Index, name: str) -> OrganisationProfi
     """
     store: Store = getattr(source, "index", source).store
     match = match_organisation(store, name)
-    rows = store.decision_rows(DecisionFilter(organisations=match.variants))
+    rows = store.records.decision_rows(DecisionFilter(organisations=match.variants))
     remedies = _remedies(store, rows)
     return OrganisationProfile(
         query=name,
@@ -201,7 +201,7 @@ def organisation_profile(source: Engine | Index, name: str) -> OrganisationProfi
 
 def match_organisation(store: Store, name: str) -> OrganisationMatch:
     """Resolve a typed name against the organisations the index holds."""
-    counts = store.facet("organisation")
+    counts = store.records.facet("organisation")
     unknown = counts.pop(UNKNOWN_ORGANISATION, 0)  # the parser's placeholder, not a body
     if name.strip().casefold() == UNKNOWN_ORGANISATION.casefold():
         raise UnknownOrganisationError(
@@ -250,7 +250,7 @@ def _category_vectors(store: Store) -> dict[str, Counter[str]]:
     Areas count as well as sub-areas, so two councils with school transport and
     special needs complaints are alike (both Education) even with no sub-area shared.
     """
-    mix = store.category_mix()
+    mix = store.records.category_mix()
     totals: Counter[str] = Counter()
     for organisation, _, _, n in mix:
         totals[organisation] += n
@@ -275,7 +275,7 @@ def _cosine(a: Counter[str], b: Counter[str]) -> float:
 def _remedies(store: Store, rows: list[dict[str, str]]) -> list[Remedy]:
     """Remedies of the upheld decisions, newest decision first, numbered in that order."""
     refs = [row["ref"] for row in rows if row["outcome"] == Outcome.UPHELD.value]
-    decisions = store.decisions(refs)
+    decisions = store.records.decisions(refs)
     remedies: list[Remedy] = []
     numbered = 0
     for ref in (ref for ref in refs if ref in decisions):

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from ingest.chunk import SUMMARY_SECTION
 from ingest.reasons import find_reasons
 from ingest.records import Decision, Outcome
-from ingest.store import DecisionFilter
+from ingest.storage import DecisionFilter
 from retrieval.answerers import sentence_stating
 from retrieval.citations import CitationList, sentences
 from retrieval.engine import Engine
@@ -74,7 +74,7 @@ def reasons_from_answers(answers: dict[str, str]) -> list[str]:
 def precheck(engine: Engine, situation: str, reasons: Sequence[str]) -> Precheck:
     """What published decisions show for ``situation`` and each test in ``reasons``."""
     pool = engine.similar(text=situation, k=SIMILAR_K)
-    in_index = engine.index.store.facet("reason")
+    in_index = engine.index.store.records.facet("reason")
     findings = [
         _finding(engine, situation, reason, pool, in_index.get(reason, 0)) for reason in reasons
     ]

@@ -20,7 +20,7 @@ from rapidfuzz import fuzz
 
 from ingest.normalise import find_refs
 from ingest.records import Outcome, Reason
-from ingest.store import DecisionFilter
+from ingest.storage import DecisionFilter
 from retrieval.types import Intent, QueryPlan, SoftHints
 
 

@@ -7,7 +7,7 @@ from collections import Counter
 import numpy as np
 
 from ingest.records import Decision
-from ingest.store import DecisionFilter
+from ingest.storage import DecisionFilter
 from retrieval.index import Index
 from retrieval.labels import NOT_INVESTIGATED, outcome_label, reason_label
 from retrieval.search import group_by_decision, hybrid_documents, rank, search_plan
@@ -46,7 +46,7 @@ def similar_to_text(index: Index, plan: QueryPlan, k: int) -> list[DecisionHit]:
 
 def _centroid(index: Index, ref: str) -> np.ndarray:
     """The mean of a decision's chunk vectors: what the whole decision is about."""
-    ids = [row.id for row in index.store.chunks_of(ref)]
+    ids = [row.id for row in index.store.passages.chunks_of(ref)]
     vectors = list(index.store.vectors.embeddings(ids).values())
     mean = np.mean(vectors, axis=0)
     return mean / (np.linalg.norm(mean) or 1.0)

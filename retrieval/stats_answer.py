@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from ingest.chunk import SUMMARY_SECTION
 from ingest.reasons import find_reasons
 from ingest.records import Decision
-from ingest.store import DecisionFilter, Store
+from ingest.storage import DecisionFilter, Store
 from retrieval.citations import CitationList, sentences
 from retrieval.labels import outcome_label, reason_label
 from retrieval.organisation import (
@@ -74,7 +74,7 @@ class Scope:
 def stats_answer(store: Store, question: str, plan: QueryPlan, search: SearchResult) -> Answer:
     """Counts by outcome over the decisions the question scopes, with cited examples."""
     scope = question_scope(store, plan)
-    rows = store.decision_rows(scope.filters)
+    rows = store.records.decision_rows(scope.filters)
     if not rows:
         text = (
             f"This index holds no {scope.describe()}, so there is nothing to count. The index "
@@ -82,7 +82,7 @@ def stats_answer(store: Store, question: str, plan: QueryPlan, search: SearchRes
         )
         return Answer(question, text, [], search, answered=False)
     examples = pick_examples(rows, asked_group(question))
-    decisions = store.decisions(row["ref"] for row in examples)
+    decisions = store.records.decisions(row["ref"] for row in examples)
     citations = CitationList()
     cited = [(row, _cite_example(decisions[row["ref"]], citations)) for row in examples]
     cited = [(row, citation) for row, citation in cited if citation is not None]
@@ -103,7 +103,7 @@ def question_scope(store: Store, plan: QueryPlan) -> Scope:
     and reports the upheld ones among them. ``Scope.describe`` says what was counted.
     """
     named = set(plan.filters.organisations) | set(plan.soft.organisations)
-    groups = [g for g in variant_groups(store.facet("organisation")) if named & set(g)]
+    groups = [g for g in variant_groups(store.records.facet("organisation")) if named & set(g)]
     sub_areas = plan.filters.sub_categories or tuple(
         c for c in plan.soft.categories if re.search(rf"\b{re.escape(c)}\b", plan.text, re.I)
     )

@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from ingest.store import DecisionFilter
+from ingest.storage import DecisionFilter
 
 
 class Intent(StrEnum):

@@ -11,7 +11,7 @@ def _answer_with_removed_sentences() -> None:
     from pathlib import Path
 
     from appkit.conversation import _answer_body
-    from ingest.store import DecisionFilter
+    from ingest.storage import DecisionFilter
     from retrieval.llm_answerer import CHECKED
     from retrieval.types import Answer, Intent, QueryPlan, RemovedSentence, SearchResult
 

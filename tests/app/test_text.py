@@ -20,7 +20,7 @@ from appkit.text import (
     paragraph_numbers,
     safe_url,
 )
-from ingest.store import DecisionFilter
+from ingest.storage import DecisionFilter
 from retrieval.types import Answer, Citation, Intent, QueryPlan, SearchResult
 
 NASTY = "<script>alert(1)</script> <img src=x onerror=alert(2)> [a](javascript:x) :red[b] $c$"

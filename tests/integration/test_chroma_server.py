@@ -22,7 +22,7 @@ import pytest
 from ingest.chroma_server import ChromaServer, chroma_command, log_tail, running_chroma_server
 from ingest.pipeline import build
 from ingest.settings import Settings
-from ingest.store import DB_NAME, opened_store
+from ingest.storage import DB_NAME, opened_store
 from ingest.vectors import CHROMA_DIR
 
 pytestmark = pytest.mark.server

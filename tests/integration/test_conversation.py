@@ -13,7 +13,7 @@ from llmkit import scripted
 
 from bench.llm_quality import follow_up_figures
 from ingest.settings import Settings
-from ingest.store import DecisionFilter
+from ingest.storage import DecisionFilter
 from retrieval.citations import markers
 from retrieval.conversation import resolve
 from retrieval.engine import Engine, open_engine

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from ingest.settings import Settings
-from ingest.store import DecisionFilter
+from ingest.storage import DecisionFilter
 from retrieval.citations import markers
 from retrieval.engine import Engine, open_engine
 from retrieval.errors import QuestionError

@@ -15,7 +15,7 @@ import pytest
 
 from ingest.pipeline import build
 from ingest.settings import Settings
-from ingest.store import DecisionFilter
+from ingest.storage import DecisionFilter
 from retrieval.engine import Engine, open_engine
 from retrieval.search import gather
 from retrieval.stats_answer import question_scope
@@ -189,7 +189,7 @@ def test_one_huge_decision_does_not_crowd_out_the_others(tmp_path: Path) -> None
     build([corpus], settings)
     engine = open_engine(settings)
     try:
-        chunks = len(engine.index.store.chunks_of("25 920 000"))
+        chunks = len(engine.index.store.passages.chunks_of("25 920 000"))
         assert chunks > engine.settings.keyword_k  # enough to fill the passage rankings
         ranks = gather(engine.index, engine.plan("missed bin collections")).ranks
         # The huge decision fills the passage keyword ranking: the others are not in it...

@@ -20,7 +20,7 @@ from ingest.html import html_to_text, page_url
 from ingest.parse import parse_decision
 from ingest.records import SourceDoc
 from ingest.sources import read_source
-from ingest.store import DecisionFilter
+from ingest.storage import DecisionFilter
 from retrieval.query import Vocabulary, plan_query
 
 BOUNDED = settings(

@@ -15,7 +15,7 @@ from ingest.impacts import current_stamp, load_impacts
 from ingest.pipeline import build
 from ingest.records import Chunk
 from ingest.settings import Settings
-from ingest.store import Store, opened_store
+from ingest.storage import Store, opened_store
 from ingest.verify import verify_store
 
 REFS = ("25 600 001", "25 600 002", "25 600 003", "25 600 004", "25 600 005")
@@ -35,7 +35,7 @@ def source(tmp_path: Path) -> Path:
 
 def _damage(store: Store) -> dict[str, str]:
     """One of each kind of damage; returns which chunk or decision each one hit."""
-    chunks = {ref: store.chunks_of(ref) for ref in REFS}
+    chunks = {ref: store.passages.chunks_of(ref) for ref in REFS}
     lost_vector = chunks[REFS[0]][0].id
     store.vectors.delete([lost_vector])
     orphan = Chunk(
@@ -65,7 +65,7 @@ def test_verify_reports_each_disagreement_and_repair_fixes_it(tmp_path: Path, so
     settings = Settings(store_dir=tmp_path / "store")
     assert not build([source], settings).failed
     with opened_store(settings) as store:
-        clean_ids, clean_hashes = store.chunk_ids(), store.known_doc_hashes()
+        clean_ids, clean_hashes = store.passages.chunk_ids(), store.records.known_doc_hashes()
     assert verify_store(settings)[0].ok
     with opened_store(settings, read_only=False) as store:
         hit = _damage(store)
@@ -97,7 +97,7 @@ def test_verify_reports_each_disagreement_and_repair_fixes_it(tmp_path: Path, so
     again = build([source], settings)
     assert again.added_decisions == 2 and again.unchanged == 3
     with opened_store(settings) as store:
-        assert store.chunk_ids() == clean_ids and store.known_doc_hashes() == clean_hashes
+        assert store.passages.chunk_ids() == clean_ids and store.records.known_doc_hashes() == clean_hashes
     assert verify_store(settings)[0].ok
 
 
@@ -110,7 +110,7 @@ def test_verify_cli_json_and_exit_codes(tmp_path: Path, source: Path) -> None:
     info = json.loads(ok.output)
     assert info["ok"] and not info["interrupted"] and info["decisions"] == len(REFS)
     with opened_store(settings, read_only=False) as store:
-        store.vectors.delete([next(iter(store.chunk_ids()))])
+        store.vectors.delete([next(iter(store.passages.chunk_ids()))])
     bad = runner.invoke(app, ["verify", "--store", str(settings.store_dir)])
     assert bad.exit_code == 1 and "1 chunk rows without a vector in Chroma" in bad.output
     missing = runner.invoke(app, ["verify", "--store", str(tmp_path / "nothing-here")])

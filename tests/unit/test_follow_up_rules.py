@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.store import DecisionFilter
+from ingest.storage import DecisionFilter
 from retrieval.conversation import Focus, is_follow_up
 from retrieval.keywords import content_terms
 
