@@ -161,6 +161,7 @@ def _assemble(
         "sections": sections,
         "reasons": base.reasons,
         "closing": f"Synthetic benchmark decision (fictional), made from {base.ref}.",
+        "compliance": None,  # a synthetic decision reports no compliance with a remedy
         "source_path": f"synthetic:{base.ref}:{n}",
     }
     return Decision(**fields, text=compose_text(fields, summary_line=bool(fields["summary"])))
