@@ -15,17 +15,17 @@ disagreeing. What is checked:
 
 What ``repair`` does, in this order (SQLite is the source of truth):
 
-1. drops chunk rows whose decision row is missing;
-2. deletes each decision whose chunks lack vectors, has no chunks or has clashing
+1. deletes a keyword index that cannot be read (step 6 writes it again);
+2. drops chunk rows whose decision row is missing;
+3. deletes each decision whose chunks lack vectors, has no chunks or has clashing
    positions (its rows, keyword entries and vectors): it is no longer "known", so the
    next ``ingest build`` parses and embeds it again from its source file;
-3. deletes vectors that no chunk row refers to;
-4. rewrites ``decision_reasons`` from the decisions table;
-5. drops opening vectors without a decision, and adds the missing ones (with the
+4. deletes vectors that no chunk row refers to;
+5. rewrites ``decision_reasons`` from the decisions table;
+6. drops opening vectors without a decision, and adds the missing ones (with the
    index's model);
-6. brings the keyword index in step with the decision and chunk rows: re-adds what it
-   lacks or holds wrongly, drops the rest (a keyword index that cannot be read is
-   deleted and written again from the rows).
+7. brings the keyword index in step with the decision and chunk rows: re-adds what it
+   lacks or holds wrongly, drops the rest.
 """
 
 from __future__ import annotations
@@ -152,6 +152,9 @@ def _check_keywords(store: Store, report: VerifyReport) -> None:
 def repair(store: Store, report: VerifyReport, embedder: Embedder) -> list[str]:
     """Make the stores agree (see the module docstring); returns what was done, one line each."""
     actions: list[str] = []
+    if report.keyword_unreadable:  # first: the other steps delete from it
+        store.recreate_keywords()
+        actions.append("deleted the keyword index, which could not be read")
     if report.orphan_chunks:
         store.passages.drop_orphans()
         actions.append(f"dropped {len(report.orphan_chunks)} chunk rows without a decision row")
@@ -171,9 +174,6 @@ def repair(store: Store, report: VerifyReport, embedder: Embedder) -> list[str]:
         actions.append(f"rewrote decision_reasons for {len(report.reason_mismatches)} decisions")
     if report.overview_stale or report.overview_missing:
         actions.append(_repair_overviews(store, embedder))
-    if report.keyword_unreadable:
-        store.recreate_keywords()
-        actions.append("deleted the keyword index, which could not be read")
     changed = store.sync_keywords(check_all=True)
     if changed:
         actions.append(
