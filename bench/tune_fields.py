@@ -10,8 +10,9 @@ the product's own code (``retrieval.search.gather`` / ``decision_evidence``, the
 default ``RankingWeights``). Then, per fold (``bench/tune.py``'s folds, each kind
 spread evenly), the grid point with the best MRR@10 on the other folds is scored
 on the held-out fold. It prints the folds' held-out MRR@10 (mean and spread) for
-the procedure and for the current defaults, and the point chosen on all the
-questions: that goes into ``DEFAULT_BOOSTS``.
+the procedure and for the current defaults (once chosen on all questions, so
+theirs is not a held-out figure), and the point chosen on all the questions: that
+goes into ``DEFAULT_BOOSTS``.
 """
 
 from __future__ import annotations
