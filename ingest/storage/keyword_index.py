@@ -182,14 +182,26 @@ class _Engine:
         self._index: tantivy.Index | None = None
         self._writer: tantivy.IndexWriter | None = None
         self._lock = threading.Lock()
+        self._warned = False
 
     def _opened(self) -> tantivy.Index | None:
         """The index; None while a read-only store has none (built by an earlier version:
         keyword search finds nothing until the next build adds it)."""
         with self._lock:
-            if self._index is None and (not self.read_only or tantivy.Index.exists(str(self.path))):
+            if self._index is None:
+                if self.read_only and not tantivy.Index.exists(str(self.path)):
+                    self._warn_missing()
+                    return None
                 self._index = self._open()
             return self._index
+
+    def _warn_missing(self) -> None:
+        if not self._warned:
+            self._warned = True
+            logger.warning(
+                "no keyword index in %s (an index built by an earlier version): keyword search"
+                " finds nothing until `python -m ingest build` adds it", self.path,
+            )
 
     def _open(self) -> tantivy.Index:
         try:
