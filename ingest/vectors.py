@@ -183,7 +183,7 @@ def _readable_copy(store_dir: Path) -> Path:
         return store_dir
     copy = Path(tempfile.mkdtemp(prefix="oqa-vectors-"))
     try:
-        _copy_files(folder, copy / CHROMA_DIR)
+        copy_contents(folder, copy / CHROMA_DIR)
     except OSError as error:
         shutil.rmtree(copy, ignore_errors=True)
         raise StoreUnavailableError(
@@ -195,8 +195,8 @@ def _readable_copy(store_dir: Path) -> Path:
     return copy
 
 
-def _copy_files(source: Path, target: Path) -> None:
-    """Contents only, not permissions: the copy must be writable for Chroma."""
+def copy_contents(source: Path, target: Path) -> None:
+    """Contents only, not permissions: the copy must be writable (for Chroma, for tantivy)."""
     target.mkdir(parents=True, exist_ok=True)
     for path in source.rglob("*"):
         destination = target / path.relative_to(source)

@@ -24,8 +24,11 @@ removes) — never a duplicate, as every write deletes by reference first.
 from __future__ import annotations
 
 import logging
+import os
 import shutil
+import tempfile
 import threading
+import weakref
 from collections.abc import Sequence
 from dataclasses import astuple, dataclass, fields
 from pathlib import Path
@@ -37,6 +40,7 @@ from ingest.chunk import SUMMARY_SECTION
 from ingest.errors import IndexUnusableError
 from ingest.filters import DecisionFilter
 from ingest.records import Decision
+from ingest.vectors import copy_contents
 
 logger = logging.getLogger(__name__)
 
@@ -103,9 +107,32 @@ class KeywordIndex:
 
     def __init__(self, store_dir: Path, read_only: bool) -> None:
         self.path = store_dir / KEYWORD_DIR
+        if read_only:
+            self.path = self._readable(self.path)
         self.passages = _Engine(self.path / "passages", "chunk_id", read_only)
         self.decisions = _Engine(self.path / "decisions", "ref", read_only)
         self.boosts = DEFAULT_BOOSTS
+
+    def _readable(self, folder: Path) -> Path:
+        """``folder``, or a private copy of it when it is read-only (a published index):
+        tantivy takes a lock file even to read, so it cannot open such a folder in place."""
+        if not folder.is_dir() or all(
+            os.access(path, os.W_OK) for path in (folder, *folder.rglob("*"))
+        ):
+            return folder
+        copy = Path(tempfile.mkdtemp(prefix="oqa-keywords-"))
+        try:
+            copy_contents(folder, copy)
+        except OSError as error:
+            shutil.rmtree(copy, ignore_errors=True)
+            raise IndexUnusableError(
+                f"The keyword index in {folder} is read-only and could not be copied to a "
+                f"temporary folder ({error.strerror or error}); give this process a writable "
+                "copy of the index (OQA_STORE_DIR)."
+            ) from error
+        logger.info("%s is read-only: reading a private copy of it in %s", folder, copy)
+        weakref.finalize(self, shutil.rmtree, copy, True)  # the copy goes with the index
+        return copy
 
     # --- writing ----------------------------------------------------------------------
     def replace(self, batch: Sequence[tuple[Decision, Sequence[PassageText]]]) -> None:

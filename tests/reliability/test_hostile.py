@@ -289,7 +289,7 @@ def _read_only_runner() -> tuple[str, ...]:
 def test_a_read_only_store_is_searched_without_writing(hostile: dict, tmp_path: Path) -> None:
     store = _copy(hostile["store"], tmp_path / "published")
     for suffix in ("", "-wal", "-shm"):  # published as the README says: one file, no log
-        (store / (DB_NAME + suffix)).unlink()
+        (store / (DB_NAME + suffix)).unlink(missing_ok=True)
     with sqlite3.connect(hostile["store"] / DB_NAME) as source:
         source.execute("VACUUM INTO ?", (str(store / DB_NAME),))
     before = {p: p.read_bytes() for p in store.rglob("*") if p.is_file()}
