@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -209,7 +210,7 @@ def verify_store(
     return final, actions
 
 
-def _examples(items: list) -> str:
+def _examples(items: Sequence[object]) -> str:
     shown = ", ".join(str(item) for item in items[:_EXAMPLES])
     return shown + (", ..." if len(items) > _EXAMPLES else "")
 

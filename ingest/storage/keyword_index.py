@@ -71,9 +71,14 @@ SEARCHED = tuple(f.name for f in fields(FieldBoosts))
 class PassageText(Protocol):
     """What the keyword index reads of a chunk (a ``Chunk`` or a stored ``ChunkRow``)."""
 
-    id: str
-    section: str
-    text: str
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def section(self) -> str: ...
+
+    @property
+    def text(self) -> str: ...
 
 
 def english_analyser() -> tantivy.TextAnalyzer:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -109,7 +110,7 @@ class Store:
         self.vectors.delete(dropped)
         return len(refs)
 
-    def _delete_rows(self, db: object, ref: str) -> list[str]:
+    def _delete_rows(self, db: sqlite3.Connection, ref: str) -> list[str]:
         dropped = self.passages.delete(db, ref)
         self.overviews.delete(db, ref)
         self.records.delete(db, ref)
