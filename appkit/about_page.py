@@ -53,7 +53,8 @@ def _holdings(engine: Engine, store_dir: object, model: str) -> None:
             f"{counts['vectors']} passage vectors, model {meta.get('model', '?')}."
         )
     )
-    hosts = Counter(urlparse(row["url"]).netloc or "no address" for row in store.decision_rows())
+    rows = store.records.decision_rows()
+    hosts = Counter(urlparse(row["url"]).netloc or "no address" for row in rows)
     st.markdown(
         "Where the decisions were published: "
         + "; ".join(f"{escape_inline(host)} ({n})" for host, n in hosts.most_common())

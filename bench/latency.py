@@ -4,8 +4,8 @@
 
 Tiers are the benchmark corpus (45 fictional sample decisions + the real seed,
 embedded for real) plus SYNTHETIC variants written with precomputed vectors
-(``bench/synthetic.py`` says exactly how); then each tier's keyword impact index is
-built (``ingest.impacts``, as ``ingest build`` does last; its build time is reported).
+(``bench/synthetic.py`` says exactly how), written through ``Store.write`` as a
+build writes (vectors, keyword index, SQLite).
 Per tier, in one process with the engine open and warmed, every labelled question of
 ``bench/questions/`` is timed through the public API, one call at a time:
 
@@ -16,7 +16,12 @@ Per tier, in one process with the engine open and warmed, every labelled questio
 - ``similar (text)``: ``Engine.similar(text=question)``.
 
 ``similar (ref)`` embeds nothing (it starts from the decision's stored vectors), so
-it shows the cost of retrieval alone. Each operation runs ``--rounds`` times over
+it shows the cost of retrieval alone. Then the time to add 1, and then 100, new
+synthetic decisions to the tier's index (one ``Store.write`` each: Chroma upsert,
+one keyword-index commit, one SQLite transaction; the vectors are precomputed, so
+the model's embedding time, about 10 ms a chunk here, comes on top in a real
+build); they are deleted again after. The index size is given whole and for the
+keyword index alone. Each operation runs ``--rounds`` times over
 the questions; the round with the lower p95 is reported (on a shared machine the
 better round is the less disturbed one), with the process CPU time per call beside
 it (all threads), which other processes disturb less than wall time. Then, in
@@ -46,9 +51,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import load_questions, machine_line, table
 from bench.probes import cold_start, disk_mb, streamlit_health
-from bench.synthetic import Base, build_tier, load_base
-from ingest.impacts import build_impacts
+from bench.synthetic import Base, build_tier, load_base, synthetic_batch, synthetic_overviews
 from ingest.indexing.embeddings import Embedder, get_embedder
+from ingest.indexing.identity import chunk_limits
+from ingest.storage import opened_store
+from ingest.storage.keyword_index import KEYWORD_DIR
 from ingest.vocabulary.filters import DecisionFilter
 from ingest.vocabulary.settings import Settings
 from retrieval.engine import Engine, open_engine
@@ -57,6 +64,7 @@ from tests.servers import running_chroma_server
 TIERS = (1_000, 10_000)
 FULL_TIER = 100_000
 WARM_UP = 5
+ADDED = (1, 100)  # decisions added to a built tier, one write each
 
 
 @dataclass
@@ -65,8 +73,9 @@ class TierRun:
     decisions: int
     chunks: int
     build_s: float | None  # None: reused from --workdir
-    impacts_s: float | None  # keyword impact index build; None: it was up to date
     disk_mb: float | None
+    keyword_mb: float
+    added_s: dict[int, float]  # decisions added in one write → seconds
     seconds: dict[str, list[float]]
     cpu: dict[str, list[float]]  # process CPU seconds per call (all threads): less noisy
 
@@ -107,7 +116,7 @@ def time_operations(
     engine: Engine, questions: list[str], rounds: int
 ) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
     """Per operation, wall and CPU seconds per call in its least disturbed round (lowest p95)."""
-    all_refs = engine.index.store.filter_refs(DecisionFilter())
+    all_refs = engine.index.store.records.filter_refs(DecisionFilter())
     refs = random.Random(7).sample(all_refs, min(len(questions), len(all_refs)))
     for question in questions[:WARM_UP]:
         engine.answer(question)
@@ -137,8 +146,6 @@ def measure_tier(
     tick = time.perf_counter()
     built = build_tier(settings, embedder, base, decisions, progress=None)
     build_s = time.perf_counter() - tick if built else None
-    tick = time.perf_counter()
-    impacts_s = time.perf_counter() - tick if build_impacts(settings.store_dir) else None
     questions = [q.query for q in load_questions()]
     questions = questions[: args.queries] if args.queries else questions
     engine = open_engine(settings)
@@ -148,12 +155,35 @@ def measure_tier(
     finally:
         engine.close()
     disk = None if settings.chroma_host else disk_mb(settings.store_dir)
+    keyword_mb = disk_mb(settings.store_dir / KEYWORD_DIR)
+    added = time_additions(settings, embedder, base, decisions)
     mode = "server" if settings.chroma_host else "embedded"
-    run = TierRun(mode, decisions, chunks, build_s, impacts_s, disk, seconds, cpu)
+    run = TierRun(mode, decisions, chunks, build_s, disk, keyword_mb, added, seconds, cpu)
     print(
-        f"  {run.label}: {chunks:,} chunks, search p95 {percentiles(seconds['search'])[1]:.0f} ms"
+        f"  {run.label}: {chunks:,} chunks, search p95 {percentiles(seconds['search'])[1]:.0f} ms,"
+        f" add {', '.join(f'{n}: {s:.2f} s' for n, s in added.items())}"
     )
     return run
+
+
+def time_additions(
+    settings: Settings, embedder: Embedder, base: Base, decisions: int
+) -> dict[int, float]:
+    """Seconds to add ``ADDED`` new decisions, one write each, to the opened tier; they are
+    deleted again after, so the tier stays as built."""
+    limits = chunk_limits(settings, embedder)
+    seconds, refs, first = {}, [], decisions  # past every number the tier used
+    with opened_store(settings, read_only=False) as store:
+        for count in ADDED:
+            batch, vectors = synthetic_batch(base, first, count, limits)
+            overviews = synthetic_overviews(batch, vectors)
+            tick = time.perf_counter()
+            store.write(batch, vectors, overviews)
+            seconds[count] = time.perf_counter() - tick
+            refs += [decision.ref for decision, _ in batch]
+            first += count
+        store.delete_decisions(refs)
+    return seconds
 
 
 def latency_table(run: TierRun) -> str:
@@ -194,14 +224,15 @@ def size_table(runs: list[TierRun]) -> str:
             f"{run.decisions:,}",
             f"{run.chunks:,}",
             "reused" if run.build_s is None else f"{run.build_s:.0f}",
-            "up to date" if run.impacts_s is None else f"{run.impacts_s:.1f}",
+            *(f"{run.added_s[n]:.2f}" for n in ADDED),
             "-" if run.disk_mb is None else f"{run.disk_mb:.0f}",
+            f"{run.keyword_mb:.0f}",
             "-" if run.disk_mb is None else f"{run.disk_mb / run.decisions * 1000:.1f}",
         ]
         for run in runs
     ]
-    headers = ["tier", "decisions", "chunks", "set-up s", "keyword impacts s", "disk MB"]
-    headers.append("MB / 1,000 decisions")
+    headers = ["tier", "decisions", "chunks", "set-up s", *(f"add {n} s" for n in ADDED)]
+    headers += ["disk MB", "keyword index MB", "MB / 1,000 decisions"]
     return table(headers, rows)
 
 

@@ -120,7 +120,7 @@ def _sentence(text: str, answer: Answer) -> dict[str, Any]:
 def recheck(engine: Engine, row: dict[str, Any]) -> tuple[list[str], list[str]]:
     """(sentences the current checker shows, its removed reasons) for a recorded draft."""
     hits = engine.search(row["question"]).hits
-    decisions = engine.index.store.decisions([hit.ref for hit in hits[:5]])
+    decisions = engine.index.store.records.decisions([hit.ref for hit in hits[:5]])
     sources = gather_sources(hits, decisions, engine.settings.llm_max_passages)
     assembler = Assembler({s.n: s for s in sources}, engine.settings.citation_min_support)
     for claim in split_claims(row["draft"]):

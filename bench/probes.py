@@ -51,7 +51,7 @@ def probe_child(store: Path) -> dict[str, float]:
     questions = [q.query for q in load_questions()]
     engine.answer(questions[0])
     answered = time.time()
-    refs = engine.index.store.filter_refs(DecisionFilter())
+    refs = engine.index.store.records.filter_refs(DecisionFilter())
     for question, ref in zip(questions[1:WARM_QUERIES], refs, strict=False):
         engine.search(question)
         engine.answer(question)

@@ -116,7 +116,7 @@ def first_occurrence(refs: Iterable[str]) -> list[str]:
 
 
 def chunk_refs(engine: Engine, chunk_ids: list[str]) -> list[str]:
-    rows = engine.index.store.chunks(chunk_ids)
+    rows = engine.index.store.passages.chunks(chunk_ids)
     return first_occurrence(rows[c].ref for c in chunk_ids if c in rows)
 
 

@@ -35,10 +35,10 @@ from bench.common import corpus_files
 from ingest.indexing.chunk import ChunkLimits, chunk_decision, embedding_text
 from ingest.indexing.embeddings import Embedder
 from ingest.indexing.identity import chunk_limits, index_identity
-from ingest.parse.decision import _compose_text as compose_text  # the parser's own text layout
+from ingest.parse.decision import _compose_text as compose_text
 from ingest.parse.decision import parse_decision
 from ingest.parse.sources import read_source
-from ingest.store import opened_store
+from ingest.storage import opened_store
 from ingest.vectors import chroma_client, collection_name
 from ingest.vocabulary.normalise import decision_url
 from ingest.vocabulary.records import SUMMARY_SECTION, Chunk, Decision, Section
@@ -161,6 +161,7 @@ def _assemble(
         "sections": sections,
         "reasons": base.reasons,
         "closing": f"Synthetic benchmark decision (fictional), made from {base.ref}.",
+        "compliance": None,  # a synthetic decision reports no compliance with a remedy
         "source_path": f"synthetic:{base.ref}:{n}",
     }
     return Decision(**fields, text=compose_text(fields, summary_line=bool(fields["summary"])))
@@ -215,22 +216,27 @@ def tier_batches(
 ) -> Iterator[tuple[list[tuple[Decision, list[Chunk]]], dict[str, np.ndarray]]]:
     """The corpus with its real vectors, then synthetic decisions, in write batches."""
     yield [(d, base.chunks[d.ref]) for d in base.decisions], base.vectors
+    synthetic = decisions - len(base.decisions)
+    for first in range(0, synthetic, WRITE_BATCH):
+        yield synthetic_batch(base, first, min(WRITE_BATCH, synthetic - first), limits)
+
+
+def synthetic_batch(
+    base: Base, first: int, count: int, limits: ChunkLimits
+) -> tuple[list[tuple[Decision, list[Chunk]]], dict[str, np.ndarray]]:
+    """Synthetic decisions number ``first`` to ``first + count - 1``, chunked, with vectors."""
     batch: list[tuple[Decision, list[Chunk]]] = []
     vectors: dict[str, np.ndarray] = {}
-    for n in range(decisions - len(base.decisions)):
+    for n in range(first, first + count):
         source = base.decisions[n % len(base.decisions)]
         decision, origin = variant(source, n)
         chunks = chunk_decision(decision, limits, base.estimate_tokens)
         batch.append((decision, chunks))
         vectors |= synthetic_vectors(base, source, origin, chunks, n)
-        if len(batch) >= WRITE_BATCH:
-            yield batch, vectors
-            batch, vectors = [], {}
-    if batch:
-        yield batch, vectors
+    return batch, vectors
 
 
-def _overviews(
+def synthetic_overviews(
     batch: list[tuple[Decision, list[Chunk]]], vectors: dict[str, np.ndarray]
 ) -> dict[str, np.ndarray]:
     """A synthetic decision's opening vector: the normalised mean of its chunks' vectors (the
@@ -267,7 +273,7 @@ def build_tier(
     with opened_store(settings, read_only=False) as store:
         store.claim_identity(identity)
         for batch, vectors in tier_batches(base, decisions, limits):
-            store.write(batch, vectors, _overviews(batch, vectors))
+            store.write(batch, vectors, synthetic_overviews(batch, vectors))
             if progress:
                 progress(len(batch))
         store.mark_built()

@@ -15,7 +15,7 @@ from tqdm import tqdm
 
 from ingest.crawl.commands import crawl_command, update_command
 from ingest.indexing.pipeline import BuildSummary, build
-from ingest.store import DB_NAME, opened_store, sqlite_problem
+from ingest.storage import DB_NAME, opened_store, sqlite_problem
 from ingest.vocabulary.errors import OQAError
 from ingest.vocabulary.settings import Settings, get_settings
 
@@ -118,7 +118,7 @@ def status_command(
     settings = _settings()
     with one_sentence(store), opened_store(settings, store) as index:
         info = {"store": str(index.store_dir), **index.counts(), **index.meta()}
-        newest = index.newest_decision_date()
+        newest = index.records.newest_decision_date()
         info["newest_decision"] = newest.isoformat() if newest else None
     if as_json:
         typer.echo(json.dumps(info, indent=2))

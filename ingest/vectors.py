@@ -9,12 +9,17 @@ import tempfile
 import weakref
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ingest.vocabulary.errors import IndexMissingError, StoreUnavailableError
 from ingest.vocabulary.records import Chunk, content_hash
 from ingest.vocabulary.settings import Settings
+
+if TYPE_CHECKING:  # chromadb is imported when a store is opened, not when this module is
+    from chromadb.api import ClientAPI
+    from chromadb.api.models.Collection import Collection
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +34,7 @@ EXACT_MAX_IDS = 200
 class VectorIndex:
     """Chunk vectors keyed by chunk id, with the chunk's flat metadata beside them (no text)."""
 
-    def __init__(self, collection: object) -> None:
+    def __init__(self, collection: Collection) -> None:
         self._collection = collection
 
     def upsert(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
@@ -65,9 +70,11 @@ class VectorIndex:
                 logger.info("no vector readable for %s yet (%s)", ids[0], error)
                 return {}
             return {k: v for chunk_id in ids for k, v in self.embeddings([chunk_id]).items()}
+        vectors = result["embeddings"]
+        assert vectors is not None  # asked for with include=["embeddings"]
         return {
             chunk_id: np.asarray(vector, dtype=np.float32)
-            for chunk_id, vector in zip(result["ids"], result["embeddings"], strict=True)
+            for chunk_id, vector in zip(result["ids"], vectors, strict=True)
         }
 
     def all_ids(self) -> set[str]:
@@ -94,9 +101,11 @@ class VectorIndex:
             ids=list(ids) if ids else None,
             include=["distances"],
         )
+        distances = result["distances"]
+        assert distances is not None  # asked for with include=["distances"]
         return [
             (chunk_id, 1.0 - float(distance))
-            for chunk_id, distance in zip(result["ids"][0], result["distances"][0], strict=True)
+            for chunk_id, distance in zip(result["ids"][0], distances[0], strict=True)
         ]
 
 
@@ -117,7 +126,7 @@ def collection_name(settings: Settings) -> str:
     return f"{settings.collection}-{content_hash(settings.embedding_model)[:12]}"
 
 
-def chroma_client(settings: Settings, store_dir: Path) -> object:
+def chroma_client(settings: Settings, store_dir: Path) -> ClientAPI:
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
@@ -183,7 +192,7 @@ def _readable_copy(store_dir: Path) -> Path:
         return store_dir
     copy = Path(tempfile.mkdtemp(prefix="oqa-vectors-"))
     try:
-        _copy_files(folder, copy / CHROMA_DIR)
+        copy_contents(folder, copy / CHROMA_DIR)
     except OSError as error:
         shutil.rmtree(copy, ignore_errors=True)
         raise StoreUnavailableError(
@@ -195,8 +204,8 @@ def _readable_copy(store_dir: Path) -> Path:
     return copy
 
 
-def _copy_files(source: Path, target: Path) -> None:
-    """Contents only, not permissions: the copy must be writable for Chroma."""
+def copy_contents(source: Path, target: Path) -> None:
+    """Contents only, not permissions: the copy must be writable (for Chroma, for tantivy)."""
     target.mkdir(parents=True, exist_ok=True)
     for path in source.rglob("*"):
         destination = target / path.relative_to(source)

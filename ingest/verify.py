@@ -1,43 +1,45 @@
 """``verify``: do the decisions table, chunks, keyword index and Chroma agree? ``--repair``.
 
-The index lives in two stores written one after the other (Chroma vectors,
-then one SQLite transaction), so a build killed at the wrong moment, a disk
-filling up or a hand-edited file can leave them disagreeing. What is checked:
+The index lives in three stores written one after the other (Chroma vectors,
+the tantivy keyword index, then one SQLite transaction), so a build killed at
+the wrong moment, a disk filling up or a hand-edited file can leave them
+disagreeing. What is checked:
 
 - every chunk row belongs to a decision row, and every decision has chunks;
 - no two chunks of a decision claim the same position; Chroma lists no id twice;
-- the keyword index (FTS5) holds exactly the chunk rows, and its integrity check passes;
+- the keyword index holds each decision once with as many passages as it has chunk
+  rows, and no decision SQLite does not hold (and it can be read at all);
 - Chroma holds a vector for every chunk row, and no vector without a chunk row;
 - ``decision_reasons`` holds exactly the reasons of each decision row;
-- the decision-level rows (whole-decision keyword row, opening vector) exist for
-  exactly the decision rows.
+- an opening vector exists for exactly the decision rows.
 
 What ``repair`` does, in this order (SQLite is the source of truth):
 
-1. rebuilds the keyword index from the chunk rows, when it disagrees with them;
+1. deletes a keyword index that cannot be read (step 6 writes it again);
 2. drops chunk rows whose decision row is missing;
 3. deletes each decision whose chunks lack vectors, has no chunks or has clashing
-   positions (its rows and its vectors): it is no longer "known", so the next
-   ``ingest build`` parses and embeds it again from its source file;
+   positions (its rows, keyword entries and vectors): it is no longer "known", so the
+   next ``ingest build`` parses and embeds it again from its source file;
 4. deletes vectors that no chunk row refers to;
 5. rewrites ``decision_reasons`` from the decisions table;
-6. drops decision-level rows without a decision, and adds the missing ones
-   (the opening vectors with the index's model).
+6. drops opening vectors without a decision, and adds the missing ones (with the
+   index's model);
+7. brings the keyword index in step with the decision and chunk rows: re-adds what it
+   lacks or holds wrongly, drops the rest.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import sqlite3
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from ingest.impacts import build_impacts
 from ingest.indexing.embeddings import Embedder, get_embedder
 from ingest.indexing.pipeline import overview_vectors
-from ingest.store import DB_NAME, Store, opened_store
+from ingest.storage import Store, opened_store
+from ingest.vocabulary.errors import IndexUnusableError
 from ingest.vocabulary.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -58,16 +60,14 @@ class VerifyReport:
     empty_decisions: list[str] = field(default_factory=list)
     duplicate_positions: list[str] = field(default_factory=list)
     duplicate_vectors: list[str] = field(default_factory=list)
-    keyword_missing: list[int] = field(default_factory=list)
-    keyword_stale: list[int] = field(default_factory=list)
-    keyword_integrity: str = ""
-    # Why FTS5's own check could not run (a read-only index); the other checks still did.
-    keyword_integrity_skipped: str = ""
+    keyword_missing: list[str] = field(default_factory=list)
+    keyword_stale: list[str] = field(default_factory=list)
+    keyword_unreadable: str = ""
     missing_vectors: list[str] = field(default_factory=list)
     orphan_vectors: list[str] = field(default_factory=list)
     reason_mismatches: list[str] = field(default_factory=list)
-    decision_level_missing: list[str] = field(default_factory=list)
-    decision_level_stale: list[str] = field(default_factory=list)
+    overview_missing: list[str] = field(default_factory=list)
+    overview_stale: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -84,31 +84,30 @@ class VerifyReport:
             (self.empty_decisions, "decisions without chunks"),
             (self.duplicate_positions, "decisions with two chunks at one position"),
             (self.duplicate_vectors, "chunk ids listed twice in Chroma"),
-            (self.keyword_missing, "chunk rows missing from the keyword index"),
-            (self.keyword_stale, "keyword index rows without a chunk row"),
+            (self.keyword_missing, "decisions missing from the keyword index or held there "
+             "with other passages"),
+            (self.keyword_stale, "decisions in the keyword index without a decision row"),
             (self.missing_vectors, "chunk rows without a vector in Chroma"),
             (self.orphan_vectors, "vectors in Chroma without a chunk row"),
             (self.reason_mismatches, "decisions whose decision_reasons rows disagree"),
-            (self.decision_level_missing, "decisions without their whole-decision keyword row "
-             "or opening vector (`ingest build` or `verify --repair` adds them)"),
-            (self.decision_level_stale, "decision-level rows without a decision row"),
+            (self.overview_missing, "decisions without their opening vector "
+             "(`ingest build` or `verify --repair` adds them)"),
+            (self.overview_stale, "opening vectors without a decision row"),
         ]
         lines = [
             f"{len(items)} {what} (e.g. {_examples(items)})" for items, what in checks if items
         ]
-        if self.keyword_integrity:
-            lines.append(f"keyword index integrity check failed: {self.keyword_integrity}")
+        if self.keyword_unreadable:
+            lines.append(f"the keyword index cannot be read: {self.keyword_unreadable}")
         return lines
 
     def lines(self) -> list[str]:
         counts = (
             f"{self.decisions} decisions, {self.chunks} chunks, "
-            f"{self.keyword_rows} keyword rows, {self.vectors} vectors"
+            f"{self.keyword_rows} keyword passages, {self.vectors} vectors"
         )
         state = "consistent" if self.ok else "INCONSISTENT"
         out = [f"{counts}: {state}", *self.problems()]
-        if self.keyword_integrity_skipped:
-            out.append(f"keyword index integrity check not run: {self.keyword_integrity_skipped}")
         if self.interrupted:
             out.append("the last build did not finish; run `python -m ingest build` again")
         return out
@@ -126,87 +125,39 @@ def verify(store: Store) -> VerifyReport:
     report.duplicate_vectors = sorted(i for i, n in Counter(listed).items() if n > 1)
     report.missing_vectors = sorted(chunk_ids - set(listed))
     report.orphan_vectors = sorted(set(listed) - chunk_ids)
-    db_path = store.store_dir / DB_NAME
-    if os.access(db_path, os.W_OK):
-        report.keyword_integrity = _keyword_integrity(db_path)
-    else:
-        report.keyword_integrity_skipped = "the index is read-only (FTS5 checks with a write)"
+    _check_keywords(store, report)
     return report
 
 
 def _check_sqlite(store: Store, report: VerifyReport) -> set[str]:
-    with store.sql() as db:
-        report.decisions = db.execute("SELECT count(*) FROM decisions").fetchone()[0]
-        chunk_rows = db.execute("SELECT id, rowid FROM chunks").fetchall()
-        report.chunks = len(chunk_rows)
-        report.orphan_chunks = _column(
-            db, "SELECT id FROM chunks WHERE ref NOT IN (SELECT ref FROM decisions)"
-        )
-        report.empty_decisions = _column(
-            db, "SELECT ref FROM decisions WHERE ref NOT IN (SELECT ref FROM chunks)"
-        )
-        report.duplicate_positions = _column(
-            db, "SELECT DISTINCT ref FROM chunks GROUP BY ref, position HAVING count(*) > 1"
-        )
-        indexed = set(_column(db, "SELECT id FROM chunks_fts_docsize"))
-        rowids = {rowid for _, rowid in chunk_rows}
-        report.keyword_rows = len(indexed)
-        report.keyword_missing = sorted(rowids - indexed)
-        report.keyword_stale = sorted(indexed - rowids)
-        report.reason_mismatches = _reason_mismatches(db)
-        report.decision_level_missing = _column(db, _MISSING_DECISION_LEVEL)
-        report.decision_level_stale = _column(db, _STALE_DECISION_LEVEL)
-    return {chunk_id for chunk_id, _ in chunk_rows}
+    chunk_ids = store.passages.chunk_ids()
+    report.decisions = store.records.count()
+    report.chunks = len(chunk_ids)
+    report.orphan_chunks = store.passages.orphans()
+    report.empty_decisions = store.passages.decisions_without_chunks()
+    report.duplicate_positions = store.passages.clashing_positions()
+    report.reason_mismatches = store.records.reason_mismatches()
+    report.overview_missing = [d.ref for d in store.overviews.missing()]
+    report.overview_stale = store.overviews.stale()
+    return chunk_ids
 
 
-_MISSING_DECISION_LEVEL = (
-    "SELECT ref FROM decisions WHERE rowid NOT IN (SELECT rowid FROM decisions_fts)"
-    " OR ref NOT IN (SELECT ref FROM decision_vectors) ORDER BY ref"
-)
-_STALE_DECISION_LEVEL = (
-    "SELECT 'keyword row ' || rowid FROM decisions_fts WHERE rowid NOT IN"
-    " (SELECT rowid FROM decisions) UNION ALL SELECT 'vector ' || ref FROM decision_vectors"
-    " WHERE ref NOT IN (SELECT ref FROM decisions)"
-)
-
-
-def _reason_mismatches(db: sqlite3.Connection) -> list[str]:
-    wanted = {
-        ref: {r for r in reasons.split(",") if r}
-        for ref, reasons in db.execute("SELECT ref, reasons FROM decisions")
-    }
-    stored: dict[str, set[str]] = {}
-    for ref, reason in db.execute("SELECT ref, reason FROM decision_reasons"):
-        stored.setdefault(ref, set()).add(reason)
-    refs = set(wanted) | set(stored)
-    return sorted(ref for ref in refs if wanted.get(ref, set()) != stored.get(ref, set()))
-
-
-def _keyword_integrity(db_path: Path) -> str:
-    """FTS5's own check of its index against the chunk rows ("" when it passes)."""
-    # The check is an INSERT command, refused on the store's read-only connection; it
-    # writes nothing, so a short-lived connection of its own is used.
-    db = sqlite3.connect(db_path)
+def _check_keywords(store: Store, report: VerifyReport) -> None:
     try:
-        db.execute("PRAGMA busy_timeout=10000")
-        db.execute("INSERT INTO chunks_fts(chunks_fts, rank) VALUES ('integrity-check', 1)")
-        return ""
-    except sqlite3.DatabaseError as error:
-        return str(error)
-    finally:
-        db.rollback()
-        db.close()
+        report.keyword_rows = store.keywords.document_counts()[0]
+        report.keyword_missing, report.keyword_stale = store.keyword_differences()
+    except (IndexUnusableError, ValueError) as error:
+        report.keyword_unreadable = str(error)
 
 
 def repair(store: Store, report: VerifyReport, embedder: Embedder) -> list[str]:
     """Make the stores agree (see the module docstring); returns what was done, one line each."""
     actions: list[str] = []
-    if report.keyword_missing or report.keyword_stale or report.keyword_integrity:
-        with store.sql() as db, db:
-            db.execute("INSERT INTO chunks_fts(chunks_fts) VALUES ('rebuild')")
-        actions.append("rebuilt the keyword index from the chunk rows")
+    if report.keyword_unreadable:  # first: the other steps delete from it
+        store.recreate_keywords()
+        actions.append("deleted the keyword index, which could not be read")
     if report.orphan_chunks:
-        _drop_orphan_chunks(store)
+        store.passages.drop_orphans()
         actions.append(f"dropped {len(report.orphan_chunks)} chunk rows without a decision row")
     redo = _refs_to_redo(store, report)
     if redo:
@@ -215,60 +166,35 @@ def repair(store: Store, report: VerifyReport, embedder: Embedder) -> list[str]:
             f"deleted {len(redo)} decisions with missing vectors or chunks "
             f"({_examples(redo)}); the next `ingest build` re-embeds them"
         )
-    orphans = sorted(set(store.vectors.listed_ids()) - store.chunk_ids())
+    orphans = sorted(set(store.vectors.listed_ids()) - store.passages.chunk_ids())
     if orphans:
         store.vectors.delete(orphans)
         actions.append(f"deleted {len(orphans)} vectors without a chunk row")
     if report.reason_mismatches:
-        _rewrite_reasons(store)
+        store.records.rewrite_reasons()
         actions.append(f"rewrote decision_reasons for {len(report.reason_mismatches)} decisions")
-    if report.decision_level_stale or report.decision_level_missing:
-        actions.append(_repair_decision_level(store, embedder))
+    if report.overview_stale or report.overview_missing:
+        actions.append(_repair_overviews(store, embedder))
+    changed = store.sync_keywords(check_all=True)
+    if changed:
+        actions.append(
+            f"brought the keyword index in step ({changed} decisions re-added or dropped)"
+        )
     for action in actions:
         logger.info("repair: %s", action)
     return actions
 
 
-def _repair_decision_level(store: Store, embedder: Embedder) -> str:
-    with store.sql() as db, db:
-        db.execute("DELETE FROM decisions_fts WHERE rowid NOT IN (SELECT rowid FROM decisions)")
-        db.execute("DELETE FROM decision_vectors WHERE ref NOT IN (SELECT ref FROM decisions)")
-    keyword_rows = store.backfill_decision_keywords()
-    missing = store.decisions_without_overview()
-    store.add_overviews(overview_vectors(embedder, missing))
-    return (
-        f"made the decision-level rows match the decisions ({keyword_rows} keyword rows and "
-        f"{len(missing)} opening vectors added)"
-    )
-
-
-def _drop_orphan_chunks(store: Store) -> None:
-    with store.sql() as db, db:
-        orphan = "ref NOT IN (SELECT ref FROM decisions)"
-        db.execute(
-            "INSERT INTO chunks_fts(chunks_fts, rowid, heading, text) SELECT 'delete', rowid,"
-            f" heading, text FROM chunks WHERE {orphan}"
-        )
-        db.execute(f"DELETE FROM chunks WHERE {orphan}")
+def _repair_overviews(store: Store, embedder: Embedder) -> str:
+    store.overviews.drop_stale()
+    missing = store.overviews.missing()
+    store.overviews.add(overview_vectors(embedder, missing))
+    return f"made the opening vectors match the decisions ({len(missing)} added)"
 
 
 def _refs_to_redo(store: Store, report: VerifyReport) -> list[str]:
-    missing = set(report.missing_vectors)
-    with store.sql() as db:
-        refs = {
-            ref for chunk_id, ref in db.execute("SELECT id, ref FROM chunks") if chunk_id in missing
-        }
+    refs = store.passages.refs_of(set(report.missing_vectors))
     return sorted(refs | set(report.empty_decisions) | set(report.duplicate_positions))
-
-
-def _rewrite_reasons(store: Store) -> None:
-    with store.sql() as db, db:
-        rows = db.execute("SELECT ref, reasons FROM decisions").fetchall()
-        db.execute("DELETE FROM decision_reasons")
-        db.executemany(
-            "INSERT INTO decision_reasons(ref, reason) VALUES (?, ?)",
-            [(ref, r) for ref, reasons in rows for r in dict.fromkeys(reasons.split(",")) if r],
-        )
 
 
 def verify_store(
@@ -281,18 +207,10 @@ def verify_store(
             return report, []
         actions = repair(store, report, get_embedder(settings))
         final = verify(store)
-    # A repair changes chunk rows, which retires the keyword impact index: rebuild it, as
-    # a build does, so keyword search does not drop to the slow FTS5 path.
-    if build_impacts(store.store_dir):
-        actions.append("rebuilt the keyword impact index")
     return final, actions
 
 
-def _column(db: sqlite3.Connection, query: str) -> list:
-    return [row[0] for row in db.execute(query)]
-
-
-def _examples(items: list) -> str:
+def _examples(items: Sequence[object]) -> str:
     shown = ", ".join(str(item) for item in items[:_EXAMPLES])
     return shown + (", ..." if len(items) > _EXAMPLES else "")
 

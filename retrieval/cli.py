@@ -12,7 +12,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
-from ingest.store import DB_NAME, sqlite_problem
+from ingest.storage import DB_NAME, sqlite_problem
 from ingest.vocabulary.errors import FilterError, OQAError
 from ingest.vocabulary.filters import DecisionFilter
 from ingest.vocabulary.settings import get_settings

@@ -135,7 +135,7 @@ class Engine:
 
     def decision(self, ref: str) -> Decision | None:
         canonical = canonical_ref(ref)
-        return self.index.store.decision(canonical) if canonical else None
+        return self.index.store.records.decision(canonical) if canonical else None
 
     def require_decision(self, ref: str) -> Decision:
         decision = self.decision(ref)
@@ -147,7 +147,7 @@ class Engine:
         return decision
 
     def options(self) -> FilterOptions:
-        rows = self.index.store.decision_rows()
+        rows = self.index.store.records.decision_rows()
         categories: dict[str, set[str]] = {}
         for row in rows:
             if row["category"]:
@@ -159,7 +159,7 @@ class Engine:
                 area: sorted(s for s in subs if s) for area, subs in sorted(categories.items())
             },
             outcomes=sorted({row["outcome"] for row in rows}),
-            reasons=sorted(self.index.store.facet("reason")),
+            reasons=sorted(self.index.store.records.facet("reason")),
             date_min=dates[0] if dates else None,
             date_max=dates[-1] if dates else None,
         )
@@ -168,9 +168,9 @@ class Engine:
     def vocabulary(self) -> Vocabulary:
         store = self.index.store
         return Vocabulary(
-            organisations=tuple(store.facet("organisation")),
-            sub_categories=tuple(store.facet("sub_category")),
-            is_word=store.uses_word,
+            organisations=tuple(store.records.facet("organisation")),
+            sub_categories=tuple(store.records.facet("sub_category")),
+            is_word=store.keywords.uses_word,
         )
 
     def close(self) -> None:
@@ -191,7 +191,7 @@ class Engine:
         if filters is None or filters.is_empty:
             return False
         merged = with_filters(plan_query(query, self.vocabulary), filters).filters
-        return bool(merged.refs) and not self.index.store.filter_refs(merged)
+        return bool(merged.refs) and not self.index.store.records.filter_refs(merged)
 
     def _understand(self, state: Rewritten) -> Understood:
         plan = with_filters(plan_query(state["query"], self.vocabulary), state["filters"])
@@ -224,7 +224,7 @@ class Engine:
             yield from _pieces(stats_answer(self.index.store, state["question"], plan, search))
             return
         refs = [h.ref for h in search.hits[:5]] + ([focus.ref] if focus else [])
-        decisions = self.index.store.decisions(refs)
+        decisions = self.index.store.records.decisions(refs)
         if not is_answerable(plan, search.hits, decisions, self.abstain_rule):
             text = NO_ANSWER + nearest_subjects(search.hits)
             yield from _pieces(self._reply(state, text, [], answered=False))

@@ -9,7 +9,7 @@ import numpy as np
 
 from ingest.indexing.embeddings import Embedder, get_embedder
 from ingest.indexing.identity import index_identity
-from ingest.store import Store, mismatch_message, open_store
+from ingest.storage import Store, mismatch_message, open_store
 from ingest.vocabulary.errors import IndexMismatchError
 from ingest.vocabulary.settings import Settings
 

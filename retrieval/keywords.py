@@ -1,4 +1,4 @@
-"""Turn free text into a safe FTS5 MATCH expression."""
+"""A question's content words for keyword search, and the stemmed words two sentences share."""
 
 from __future__ import annotations
 
@@ -17,39 +17,12 @@ STOPWORDS = frozenset(
 )
 
 
-def match_expression(text: str, max_terms: int = 24) -> str | None:
-    """OR of the text's content words, each quoted so no user text is FTS5 syntax."""
-    return or_expression(query_phrases(text, max_terms))
-
-
-def query_phrases(text: str, max_terms: int = 24) -> list[str]:
-    """The text's content words, each as a quoted FTS5 phrase."""
-    words = re.findall(r"[A-Za-z0-9£]+(?:'[a-z]+)?", text.lower())
+def query_words(text: str, max_terms: int = 24) -> list[str]:
+    """The text's content words, for the keyword index (which analyses them as it analysed
+    the decisions: stems, possessives)."""
+    words = re.findall(r"[A-Za-z0-9£]+(?:['’][a-z]+)?", text.lower())
     terms = [w for w in dict.fromkeys(words) if w not in STOPWORDS and len(w) > 1]
-    return [f'"{term}"' for term in terms[:max_terms]]
-
-
-def or_expression(phrases: list[str]) -> str | None:
-    return " OR ".join(phrases) if phrases else None
-
-
-def within_budget(phrases: list[str], matches: dict[str, int], budget: int) -> list[str]:
-    """The rarest phrases whose matching chunks add up to at most ``budget`` (0: all phrases).
-
-    BM25 in FTS5 scores every chunk that matches any phrase, so its cost grows with the
-    commonest words of a question, which weigh least in the score (low IDF). Past the
-    budget those are left to dense retrieval; rare words — names, section numbers,
-    "Information Commissioner" — are what the keyword side is for, and they are kept.
-    """
-    if budget <= 0 or sum(matches[p] for p in phrases) <= budget:
-        return phrases
-    kept, total = set(), 0
-    for phrase in sorted(phrases, key=lambda p: matches[p]):
-        if total + matches[phrase] > budget:
-            break
-        kept.add(phrase)
-        total += matches[phrase]
-    return [p for p in phrases if p in kept]
+    return terms[:max_terms]
 
 
 def content_terms(text: str) -> set[str]:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.store import DB_NAME, opened_store
+from ingest.storage import DB_NAME, opened_store
 from ingest.vocabulary.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
@@ -28,13 +28,12 @@ def copy_small_corpus(folder: Path, sample_dir: Path, seed_path: Path) -> Path:
 
 
 def store_agrees(settings: Settings) -> dict[str, int]:
-    """Counts, after checking SQLite chunks, FTS rows and Chroma vectors are the same set."""
+    """Counts, after checking SQLite chunks, keyword passages and Chroma vectors agree."""
     with opened_store(settings) as store:
-        chunk_ids = store.chunk_ids()
+        chunk_ids = store.passages.chunk_ids()
         assert store.vectors.all_ids() == chunk_ids
-        with store.sql() as db:
-            fts_rows = db.execute("SELECT count(*) FROM chunks_fts_docsize").fetchone()[0]
-        assert fts_rows == len(chunk_ids)
+        assert store.keyword_differences() == ([], [])
+        assert store.keywords.document_counts() == (len(chunk_ids), store.records.count())
         return store.counts()
 
 

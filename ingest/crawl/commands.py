@@ -146,14 +146,14 @@ def _report(summary: CrawlSummary) -> None:
 
 
 def _newest_indexed(settings: Settings, store_dir: Path | None) -> date:
-    from ingest.store import open_store
+    from ingest.storage import open_store
 
     try:
         index = open_store(settings, store_dir, read_only=True)
     except OQAError as error:
         _fail(f"{error} Run `python -m ingest crawl --since DATE` and `build` first.")
     try:
-        newest = index.newest_decision_date()
+        newest = index.records.newest_decision_date()
     finally:
         index.close()
     if newest is None:

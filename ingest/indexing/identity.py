@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ingest.indexing.chunk import ChunkLimits
 from ingest.indexing.embeddings import Embedder
-from ingest.store import IndexIdentity
+from ingest.storage import IndexIdentity
 from ingest.vocabulary.settings import Settings
 
 

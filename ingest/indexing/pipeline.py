@@ -16,14 +16,13 @@ from pathlib import Path
 
 import numpy as np
 
-from ingest.impacts import build_impacts
 from ingest.indexing.chunk import chunk_decision, embedding_text
 from ingest.indexing.embeddings import Embedder, get_embedder
 from ingest.indexing.identity import chunk_limits, index_identity
 from ingest.parse.bulk import count_lines, is_bulk, read_lines, source_file
 from ingest.parse.decision import parse_decision
 from ingest.parse.sources import check_inside, discover, read_source
-from ingest.store import Store, open_store
+from ingest.storage import Store, open_store
 from ingest.vocabulary.errors import SourceError
 from ingest.vocabulary.records import Chunk, Decision, SourceDoc
 from ingest.vocabulary.settings import Settings
@@ -83,7 +82,7 @@ def build(
         embedder = get_embedder(settings)
         store.claim_identity(index_identity(settings, embedder))
         store.mark_started()
-        store.backfill_decision_keywords()
+        store.sync_keywords()  # a store from an earlier version, or an interrupted write
         _backfill_overviews(store, embedder)
         run = _BuildRun(store, embedder, settings, replace)
         paths = [
@@ -100,9 +99,6 @@ def build(
         store.mark_built()
     finally:
         store.close()
-    tick = time.perf_counter()
-    build_impacts(store.store_dir)  # after the last write: it is stamped with what it read
-    run.summary.time("keyword impacts", time.perf_counter() - tick)
     run.summary.seconds = time.perf_counter() - started
     return run.summary
 
@@ -117,8 +113,8 @@ class _BuildRun:
         self.embedder = embedder
         self.limits = chunk_limits(settings, embedder)
         self.summary = BuildSummary()
-        self.known = store.known_doc_hashes()
-        self.indexed_from = store.source_paths()
+        self.known = store.records.known_doc_hashes()
+        self.indexed_from = store.records.source_paths()
         self.replace = replace
         self.seen_refs: dict[str, str] = {}
         self.pending: list[tuple[Decision, list[Chunk]]] = []
@@ -242,12 +238,12 @@ def overview_vectors(embedder: Embedder, decisions: list[Decision]) -> dict[str,
 
 
 def _backfill_overviews(store: Store, embedder: Embedder) -> None:
-    missing = store.decisions_without_overview()
+    missing = store.overviews.missing()
     if missing:
         logger.info(
             "adding decision vectors to %d decisions indexed before they existed", len(missing)
         )
-        store.add_overviews(overview_vectors(embedder, missing))
+        store.overviews.add(overview_vectors(embedder, missing))
 
 
 def _read_all(paths: list[tuple[Path, Path]]) -> Iterator[tuple[str, SourceDoc | SourceError]]:
@@ -277,7 +273,7 @@ def _prune(store: Store, sources: list[Path], seen: dict[str, str]) -> int:
     roots = [root.resolve() for root in sources]
     gone = [
         ref
-        for ref, source in store.source_paths().items()
+        for ref, source in store.records.source_paths().items()
         if ref not in seen
         and any(Path(source_file(source)).resolve().is_relative_to(r) for r in roots)
     ]

@@ -1,5 +1,5 @@
-"""Metadata filters on decisions, and the SQL that applies them (shared by the store and the
-keyword impact index, which must select exactly the same chunks).
+"""Metadata filters on decisions, and the SQL that applies them (the keyword index applies
+the same filters as tantivy term and range queries: ``ingest.storage.keyword_index``).
 
 A filter holds values in the canonical forms ingestion stores (a reference "24 020 817", an
 outcome "not_upheld", an ISO date), whatever form it was given in ("24020817", "Not upheld",

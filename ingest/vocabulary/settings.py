@@ -79,13 +79,6 @@ class Settings(BaseSettings):
     # --- retrieval -------------------------------------------------------
     dense_k: int = Field(40, ge=1, description="Chunks fetched from the vector index per query.")
     keyword_k: int = Field(40, ge=1, description="Chunks fetched from the keyword index per query.")
-    keyword_max_postings: int = Field(
-        100_000,
-        ge=0,
-        description="Only while the keyword impact index is missing or stale (FTS5 then scores "
-        "every match): keyword search drops a question's commonest words once the words kept "
-        "match this many chunks (rare words are kept); 0: no limit.",
-    )
     rrf_k: int = Field(
         20, ge=1, description="Reciprocal-rank-fusion constant for ordering a decision's passages."
     )

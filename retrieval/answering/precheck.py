@@ -73,7 +73,7 @@ def reasons_from_answers(answers: dict[str, str]) -> list[str]:
 def precheck(engine: Engine, situation: str, reasons: Sequence[str]) -> Precheck:
     """What published decisions show for ``situation`` and each test in ``reasons``."""
     pool = engine.similar(text=situation, k=SIMILAR_K)
-    in_index = engine.index.store.facet("reason")
+    in_index = engine.index.store.records.facet("reason")
     findings = [
         _finding(engine, situation, reason, pool, in_index.get(reason, 0)) for reason in reasons
     ]

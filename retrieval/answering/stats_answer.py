@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from ingest.parse.reasons import find_reasons
-from ingest.store import Store
+from ingest.storage import Store
 from ingest.vocabulary.filters import DecisionFilter
 from ingest.vocabulary.outcomes import (
     NOT_INVESTIGATED_GROUP,
@@ -72,7 +72,7 @@ class Scope:
 def stats_answer(store: Store, question: str, plan: QueryPlan, search: SearchResult) -> Answer:
     """Counts by outcome over the decisions the question scopes, with cited examples."""
     scope = question_scope(store, plan)
-    rows = store.decision_rows(scope.filters)
+    rows = store.records.decision_rows(scope.filters)
     if not rows:
         text = (
             f"This index holds no {scope.describe()}, so there is nothing to count. The index "
@@ -80,7 +80,7 @@ def stats_answer(store: Store, question: str, plan: QueryPlan, search: SearchRes
         )
         return Answer(question, text, [], search, answered=False)
     examples = pick_examples(rows, asked_group(question))
-    decisions = store.decisions(row["ref"] for row in examples)
+    decisions = store.records.decisions(row["ref"] for row in examples)
     citations = CitationList()
     found = [(row, _cite_example(decisions[row["ref"]], citations)) for row in examples]
     cited = [(row, citation) for row, citation in found if citation is not None]
@@ -101,7 +101,7 @@ def question_scope(store: Store, plan: QueryPlan) -> Scope:
     and reports the upheld ones among them. ``Scope.describe`` says what was counted.
     """
     named = set(plan.filters.organisations) | set(plan.soft.organisations)
-    groups = [g for g in variant_groups(store.facet("organisation")) if named & set(g)]
+    groups = [g for g in variant_groups(store.records.facet("organisation")) if named & set(g)]
     sub_areas = plan.filters.sub_categories or tuple(
         c for c in plan.soft.categories if re.search(rf"\b{re.escape(c)}\b", plan.text, re.I)
     )

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ingest.store import Store
+from ingest.storage import Store
 from ingest.vocabulary.errors import UnknownOrganisationError
 from ingest.vocabulary.filters import DecisionFilter
 from ingest.vocabulary.outcomes import (
@@ -160,7 +160,7 @@ def organisation_profile(store: Store, name: str) -> OrganisationProfile:
     Raises UnknownOrganisationError, listing close names, when nothing matches.
     """
     match = match_organisation(store, name)
-    rows = store.decision_rows(DecisionFilter(organisations=match.variants))
+    rows = store.records.decision_rows(DecisionFilter(organisations=match.variants))
     remedies = _remedies(store, rows)
     return OrganisationProfile(
         query=name,
@@ -187,7 +187,7 @@ def organisation_profile(store: Store, name: str) -> OrganisationProfile:
 
 def match_organisation(store: Store, name: str) -> OrganisationMatch:
     """Resolve a typed name against the organisations the index holds."""
-    counts = store.facet("organisation")
+    counts = store.records.facet("organisation")
     unknown = counts.pop(UNKNOWN_ORGANISATION, 0)  # the parser's placeholder, not a body
     if name.strip().casefold() == UNKNOWN_ORGANISATION.casefold():
         raise UnknownOrganisationError(
@@ -236,7 +236,7 @@ def _category_vectors(store: Store) -> dict[str, Counter[str]]:
     Areas count as well as sub-areas, so two councils with school transport and
     special needs complaints are alike (both Education) even with no sub-area shared.
     """
-    mix = store.category_mix()
+    mix = store.records.category_mix()
     totals: Counter[str] = Counter()
     for organisation, _, _, n in mix:
         totals[organisation] += n
@@ -261,7 +261,7 @@ def _cosine(a: Counter[str], b: Counter[str]) -> float:
 def _remedies(store: Store, rows: list[dict[str, str]]) -> list[Remedy]:
     """Remedies of the upheld decisions, newest decision first, numbered in that order."""
     refs = [row["ref"] for row in rows if row["outcome"] == Outcome.UPHELD.value]
-    decisions = store.decisions(refs)
+    decisions = store.records.decisions(refs)
     remedies: list[Remedy] = []
     numbered = 0
     for ref in (ref for ref in refs if ref in decisions):

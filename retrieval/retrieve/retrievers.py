@@ -1,8 +1,9 @@
-"""LangChain retrievers over our index: dense (Chroma), keyword (FTS5 BM25) and hybrid (RRF).
+"""LangChain retrievers over our index: dense (Chroma), keyword (tantivy BM25) and hybrid (RRF).
 
 Each returns chunk Documents whose metadata carries ``chunk_id``, ``ref`` and
-scores; filters (a DecisionFilter) are pushed down into both indexes: SQLite
-resolves them to chunk ids, which Chroma then searches among.
+scores; filters (a DecisionFilter) are pushed down into both indexes: the keyword
+index applies them as term and range queries; SQLite resolves them to chunk ids,
+which Chroma then searches among.
 """
 
 from __future__ import annotations
@@ -17,16 +18,15 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from ingest.vocabulary.filters import DecisionFilter
-from retrieval import keyword_impacts
 from retrieval.index import Index
-from retrieval.keywords import or_expression, query_phrases, within_budget
+from retrieval.keywords import query_words
 from retrieval.retrieve.fusion import reciprocal_rank_fusion
 
 # Passing Chroma an id list is fast for small filtered sets; past this many
 # chunks we over-fetch and filter afterwards instead.
 MAX_FILTER_IDS = 20_000
 OVERFETCH = 8
-# Threads for keyword searches running beside the query embedding (SQLite frees the GIL).
+# Threads for keyword searches running beside the query embedding (tantivy frees the GIL).
 _KEYWORD_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="oqa-keywords")
 
 
@@ -37,7 +37,7 @@ class _IndexRetriever(BaseRetriever):
     k: int = 40
 
     def _documents(self, scored: list[tuple[str, float]], kind: str) -> list[Document]:
-        rows = self.index.store.chunks([chunk_id for chunk_id, _ in scored])
+        rows = self.index.store.passages.chunks([chunk_id for chunk_id, _ in scored])
         return [
             Document(
                 page_content=rows[chunk_id].text,
@@ -69,18 +69,18 @@ class DenseRetriever(_IndexRetriever):
         vectors = self.index.store.vectors
         if filters is None or filters.is_empty:
             return vectors.query(vector, self.k)
-        ids = self.index.store.filter_chunk_ids(filters, MAX_FILTER_IDS)
+        ids = self.index.store.passages.filter_chunk_ids(filters, MAX_FILTER_IDS)
         if ids is not None:
             return vectors.query(vector, min(self.k, len(ids)), ids=ids) if ids else []
-        allowed = set(self.index.store.filter_refs(filters))
+        allowed = set(self.index.store.records.filter_refs(filters))
         wide = vectors.query(vector, self.k * OVERFETCH)
-        rows = self.index.store.chunks([chunk_id for chunk_id, _ in wide])
+        rows = self.index.store.passages.chunks([chunk_id for chunk_id, _ in wide])
         kept = [(cid, s) for cid, s in wide if cid in rows and rows[cid].ref in allowed]
         return kept[: self.k]
 
 
 class KeywordRetriever(_IndexRetriever):
-    """BM25 over the SQLite FTS5 index (stemmed), with the chunk's decision header searchable."""
+    """BM25 over the keyword index's passages (``ingest.storage.keyword_index``)."""
 
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun, **kwargs: Any
@@ -88,21 +88,10 @@ class KeywordRetriever(_IndexRetriever):
         return self._documents(self.scored(query, kwargs.get("filters")), "bm25")
 
     def scored(self, query: str, filters: DecisionFilter | None) -> list[tuple[str, float]]:
-        phrases = query_phrases(query)
-        if not phrases:
+        words = query_words(query)
+        if not words:
             return []
-        # The impact index ranks every word exactly as FTS5 would, without FTS5 scoring each
-        # matching chunk; only that slow path needs the postings budget.
-        fast = keyword_impacts.search(self.index.store, phrases, self.k, filters)
-        if fast is not None:
-            return fast
-        budget = self.index.settings.keyword_max_postings
-        if budget:
-            phrases = within_budget(phrases, self.index.store.match_counts(phrases), budget)
-        expression = or_expression(phrases)
-        if expression is None:
-            return []
-        return self.index.store.keyword_search(expression, self.k, filters)
+        return self.index.store.keywords.search_passages(" ".join(words), self.k, filters)
 
 
 class HybridRetriever(_IndexRetriever):

@@ -18,7 +18,7 @@ from langchain_core.documents import Document
 from ingest.vocabulary.filters import DecisionFilter
 from ingest.vocabulary.records import SUMMARY_SECTION
 from retrieval.index import Index
-from retrieval.keywords import or_expression, query_phrases
+from retrieval.keywords import query_words
 from retrieval.retrieve.ranking import (
     DEFAULT_WEIGHTS,
     Evidence,
@@ -104,21 +104,22 @@ def _decision_order(scored: list[tuple[str, float]], by_id: dict[str, Document])
 
 
 def _whole_decision_order(index: Index, plan: QueryPlan) -> list[str]:
-    expression = or_expression(query_phrases(plan.text))
-    if expression is None:
+    words = query_words(plan.text)
+    if not words:
         return []
-    found = index.store.decision_keyword_search(expression, DECISION_KEYWORD_K, plan.filters)
+    keywords = index.store.keywords
+    found = keywords.search_decisions(" ".join(words), DECISION_KEYWORD_K, plan.filters)
     return [ref for ref, _ in found]
 
 
 def _overview_order(index: Index, plan: QueryPlan, vector: np.ndarray) -> list[str]:
     """Decisions by the similarity of their opening (header, summary, complaint)."""
-    refs, matrix = index.store.overview_matrix()
+    refs, matrix = index.store.overviews.matrix()
     if not refs:
         return []
     scores = matrix @ vector.astype(np.float32)
     if not plan.filters.is_empty:
-        allowed = set(index.store.filter_refs(plan.filters))
+        allowed = set(index.store.records.filter_refs(plan.filters))
         scores = np.where([ref in allowed for ref in refs], scores, -np.inf)
     order = np.argsort(-scores)[:OVERVIEW_K]
     return [refs[i] for i in order if np.isfinite(scores[i])]
@@ -161,13 +162,14 @@ def ranked_hits(
 def _rows(index: Index, refs: list[str]) -> dict[str, dict[str, str]]:
     if not refs:
         return {}
-    return {row["ref"]: row for row in index.store.decision_rows(DecisionFilter(refs=tuple(refs)))}
+    rows = index.store.records.decision_rows(DecisionFilter(refs=tuple(refs)))
+    return {row["ref"]: row for row in rows}
 
 
 def _closest_chunks(index: Index, ref: str, vector: np.ndarray) -> list[Document]:
     """A decision found by its whole text only: its chunks, closest in meaning first (they
     have no fused score, and the passage order is kept by the stable sort in ``_hit``)."""
-    rows = index.store.chunks_of(ref)
+    rows = index.store.passages.chunks_of(ref)
     stored = index.store.vectors.embeddings([row.id for row in rows])
     documents = []
     for row in rows:
@@ -191,11 +193,7 @@ def group_by_decision(
     by_ref: dict[str, list[Document]] = defaultdict(list)
     for document in documents:
         by_ref[document.metadata["ref"]].append(document)
-    rows = (
-        {row["ref"]: row for row in index.store.decision_rows(DecisionFilter(refs=tuple(by_ref)))}
-        if by_ref
-        else {}
-    )
+    rows = _rows(index, list(by_ref))
     return [_hit(rows[ref], docs, per_decision) for ref, docs in by_ref.items() if ref in rows]
 
 
@@ -250,7 +248,7 @@ def _ensure_summary_passage(index: Index, hit: DecisionHit) -> None:
     """A why-not answer cites the summary's stated reason, so keep it among the passages."""
     if any(p.section == SUMMARY_SECTION for p in hit.passages):
         return
-    for row in index.store.chunks_of(hit.ref):
+    for row in index.store.passages.chunks_of(hit.ref):
         if row.section == SUMMARY_SECTION:
             hit.passages.insert(0, Passage(row.id, row.section, row.paragraphs, row.text, 0.0))
             return

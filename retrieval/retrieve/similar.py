@@ -47,7 +47,7 @@ def similar_to_text(index: Index, plan: QueryPlan, k: int) -> list[DecisionHit]:
 
 def _centroid(index: Index, ref: str) -> np.ndarray:
     """The mean of a decision's chunk vectors: what the whole decision is about."""
-    ids = [row.id for row in index.store.chunks_of(ref)]
+    ids = [row.id for row in index.store.passages.chunks_of(ref)]
     vectors = list(index.store.vectors.embeddings(ids).values())
     mean = np.mean(vectors, axis=0)
     centroid: np.ndarray = mean / (np.linalg.norm(mean) or 1.0)

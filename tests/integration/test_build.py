@@ -13,7 +13,7 @@ import pytest
 from buildkit import REPO, copy_small_corpus, store_agrees, wait_for_decisions
 
 from ingest.indexing.pipeline import build
-from ingest.store import opened_store
+from ingest.storage import opened_store
 from ingest.vocabulary.errors import IndexMismatchError
 from ingest.vocabulary.settings import Settings
 
@@ -44,7 +44,7 @@ def test_changed_file_replaces_its_chunks_and_prune_drops_removed(
     assert (second.updated_decisions, second.unchanged) == (1, 4)
     assert 0 < second.chunks_added < first.chunks_added  # only the changed chunks re-embedded
     with opened_store(settings) as store:
-        assert "very poor" in store.decision("24 020 817").text
+        assert "very poor" in store.records.decision("24 020 817").text
     (small_corpus / "25-114-380.txt").unlink()
     third = build([small_corpus], settings, prune=True)
     assert third.pruned == 1
@@ -123,6 +123,6 @@ def test_killed_build_resumes_without_duplicates(tmp_path: Path, small_corpus: P
     reference = Settings(store_dir=tmp_path / "reference")
     build([small_corpus], reference)
     with opened_store(Settings(store_dir=store)) as resumed, opened_store(reference) as clean:
-        assert resumed.chunk_ids() == clean.chunk_ids()
-        assert resumed.known_doc_hashes() == clean.known_doc_hashes()
+        assert resumed.passages.chunk_ids() == clean.passages.chunk_ids()
+        assert resumed.records.known_doc_hashes() == clean.records.known_doc_hashes()
     assert 0 < partial < store_agrees(reference)["decisions"]

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from ingest.cli import app
-from ingest.store import opened_store
+from ingest.storage import opened_store
 from ingest.vocabulary.settings import get_settings
 
 DECISIONS = 1_000
@@ -64,8 +64,8 @@ def test_bulk_file_ingests_reingests_nothing_and_reports_bad_lines(bulk_env: Pat
 
     with opened_store(get_settings()) as index:
         assert index.counts()["decisions"] == DECISIONS
-        plain = index.decision("26 950 000")
-        headed = index.decision("26 950 001")
+        plain = index.records.decision("26 950 000")
+        headed = index.records.decision("26 950 001")
     assert plain is not None and headed is not None
     # The line's fields fill what the text leaves out; the text's own header wins.
     assert plain.organisation == "Northmoor Borough Council"

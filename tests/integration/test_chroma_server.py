@@ -21,7 +21,7 @@ import pytest
 from servers import ChromaServer, chroma_command, log_tail, running_chroma_server
 
 from ingest.indexing.pipeline import build
-from ingest.store import DB_NAME, opened_store
+from ingest.storage import DB_NAME, opened_store
 from ingest.vectors import CHROMA_DIR
 from ingest.vocabulary.settings import Settings
 

@@ -556,7 +556,7 @@ def test_crawl_build_then_update_adds_exactly_the_new_pages(
     """The issue's acceptance check with the real parser, model and index (one area, to keep
     the embedding time down; the whole site's crawl is checked above)."""
     from ingest.indexing.pipeline import build
-    from ingest.store import opened_store
+    from ingest.storage import opened_store
     from ingest.vocabulary.settings import get_settings
 
     crawled = invoke("crawl", "--since", "2026-01-01", "--area", "education")
@@ -566,7 +566,7 @@ def test_crawl_build_then_update_adds_exactly_the_new_pages(
     assert not built.failed, built.failed
     with opened_store(get_settings()) as index:
         assert index.counts()["decisions"] == site_count == 2
-        assert index.newest_decision_date() == date(2026, 8, 21)
+        assert index.records.newest_decision_date() == date(2026, 8, 21)
 
     add_three_pages(site)
     site.log.clear()

@@ -9,7 +9,7 @@ import sqlite3
 from pathlib import Path
 
 from ingest.indexing.pipeline import build
-from ingest.store import DB_NAME, opened_store
+from ingest.storage import DB_NAME, opened_store
 from ingest.vocabulary.settings import Settings
 from retrieval.engine import open_engine
 
@@ -48,8 +48,8 @@ def test_document_type_is_stored_and_in_search_and_ask_results(tmp_path: Path) -
         db.execute("ALTER TABLE decisions DROP COLUMN document_type")
     db.close()
     with opened_store(settings) as index:
-        assert {r["document_type"] for r in index.decision_rows()} == {"statement"}
+        assert {r["document_type"] for r in index.records.decision_rows()} == {"statement"}
     build([source], settings)
     with opened_store(settings) as index:
-        rows = {r["ref"]: r["document_type"] for r in index.decision_rows()}
+        rows = {r["ref"]: r["document_type"] for r in index.records.decision_rows()}
     assert rows == {"26 905 001": "report", "17 905 002": "statement"}

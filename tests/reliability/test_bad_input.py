@@ -15,7 +15,7 @@ from badfiles import GOOD_REFS, BadFile, Expect, decision_text, write_corpus
 
 from ingest.indexing.pipeline import BuildSummary, build
 from ingest.parse.decision import parse_decision
-from ingest.store import opened_store
+from ingest.storage import opened_store
 from ingest.verify import verify_store
 from ingest.vocabulary.records import SourceDoc
 from ingest.vocabulary.settings import Settings
@@ -61,7 +61,7 @@ def test_every_good_file_is_ingested_and_the_index_agrees(
     # 25 600 013 sits inside the folder named x.txt: a folder is walked, not read.
     wanted = {*GOOD_REFS, *ingested, "25 600 013"}
     with opened_store(settings) as store:
-        assert set(store.known_doc_hashes()) == wanted
+        assert set(store.records.known_doc_hashes()) == wanted
     assert summary.added_decisions == len(wanted)
     report, _ = verify_store(settings)
     assert report.ok, report.lines()
@@ -73,7 +73,7 @@ def test_control_characters_are_dropped_and_the_decision_reads_as_a_clean_copy(
 ) -> None:
     _, settings, _ = bad_build
     with opened_store(settings) as store:
-        stored = store.decision("25 600 015")
+        stored = store.records.decision("25 600 015")
     assert stored is not None
     assert not [ch for ch in stored.text if unicodedata.category(ch) == "Cc" and ch not in "\n\t"]
     clean = parse_decision(SourceDoc(text=decision_text("25 600 015"), path="clean.txt"))

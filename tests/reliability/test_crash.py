@@ -24,7 +24,7 @@ from badfiles import decision_text, write_good
 from buildkit import REPO, build_command, wait_for_decisions
 
 from ingest.indexing.pipeline import build
-from ingest.store import opened_store
+from ingest.storage import opened_store
 from ingest.verify import VerifyReport, verify_store
 from ingest.vocabulary.errors import IndexMissingError
 from ingest.vocabulary.settings import Settings
@@ -41,7 +41,7 @@ class Index:
     @classmethod
     def read(cls, settings: Settings) -> Index:
         with opened_store(settings) as store:
-            return cls(store.known_doc_hashes(), frozenset(store.chunk_ids()))
+            return cls(store.records.known_doc_hashes(), frozenset(store.passages.chunk_ids()))
 
 
 @pytest.fixture(scope="module")
@@ -117,7 +117,7 @@ def _check_after_kill(report: VerifyReport) -> None:
 def _all_searchable(settings: Settings) -> None:
     """Chroma's search index (not only its id list) holds every chunk's vector after the kill."""
     with opened_store(settings) as store:
-        ids = sorted(store.chunk_ids())
+        ids = sorted(store.passages.chunk_ids())
         probe = store.vectors.embeddings(ids[:1])[ids[0]]
         found = {hit for hit, _ in store.vectors.query(probe, k=len(ids))}
     assert found == set(ids)

@@ -26,7 +26,7 @@ from typer.testing import CliRunner, Result
 
 from ingest.cli import app as ingest_app
 from ingest.parse.sources import read_source
-from ingest.store import DB_NAME, opened_store
+from ingest.storage import DB_NAME, opened_store
 from ingest.verify import verify_store
 from ingest.vocabulary.normalise import find_refs
 from ingest.vocabulary.settings import Settings
@@ -151,7 +151,7 @@ def test_the_build_reads_every_decision_and_verify_is_clean(hostile: dict) -> No
     assert build.returncode == 0, build.stderr[-3000:]
     assert "0 failed, 11 decisions added" in build.stdout
     with opened_store(Settings(store_dir=hostile["store"])) as store:
-        assert len(store.known_doc_hashes()) == 11
+        assert len(store.records.known_doc_hashes()) == 11
         assert store.meta()["build_state"] == "finished"
     _verify_clean(hostile["store"])
 
@@ -179,8 +179,8 @@ def test_braces_in_a_name_or_heading_are_quoted_as_text(hostile: dict) -> None:
 
 def test_deeply_nested_html_is_read_and_the_build_goes_on(hostile: dict) -> None:
     with opened_store(Settings(store_dir=hostile["store"])) as store:
-        deep = store.decision("25 900 003")
-        assert deep is not None and store.decision("25 900 004") is not None
+        deep = store.records.decision("25 900 003")
+        assert deep is not None and store.records.decision("25 900 004") is not None
     assert "Mr Q complains the Council missed his recycling collection" in deep.text
     headings = [s.heading for s in deep.sections]
     assert headings == ["The complaint", "My assessment", "Final decision"]
@@ -202,11 +202,11 @@ def test_a_reference_from_another_file_is_a_conflict_unless_replace(
     assert str(twin) in line and str(hostile["root"] / "src" / "seed.txt") in line
     assert "--replace" in line and "0 updated" in refused.stdout
     with opened_store(Settings(store_dir=store)) as opened:
-        assert opened.decision("24 020 817").organisation == "Liverpool City Council"
+        assert opened.records.decision("24 020 817").organisation == "Liverpool City Council"
     replaced = _cli(["ingest", "build", "--replace", "--source", str(twin.parent)], store)
     assert replaced.returncode == 0 and "1 updated" in replaced.stdout, replaced.stderr[-2000:]
     with opened_store(Settings(store_dir=store)) as opened:
-        assert opened.decision("24 020 817").organisation == "Evil Twin"
+        assert opened.records.decision("24 020 817").organisation == "Evil Twin"
     _verify_clean(store)
 
 
@@ -216,7 +216,7 @@ def test_a_reference_from_another_file_is_a_conflict_unless_replace(
 def test_links_stay_on_the_site_and_another_host_is_named_as_text(hostile: dict) -> None:
     site = "https://www.lgo.org.uk/decisions/"
     with opened_store(Settings(store_dir=hostile["store"])) as store:
-        page, sidecar = store.decision("25 900 002"), store.decision("25 900 005")
+        page, sidecar = store.records.decision("25 900 002"), store.records.decision("25 900 005")
     assert page.url == site + "highways-and-transport/parking-and-other-penalties/25-900-002"
     assert page.read_from == "file 25-900-002.html, copy from evil.example"
     assert sidecar.url.startswith(site) and sidecar.read_from.endswith("copy from evil.example")
@@ -289,7 +289,7 @@ def _read_only_runner() -> tuple[str, ...]:
 def test_a_read_only_store_is_searched_without_writing(hostile: dict, tmp_path: Path) -> None:
     store = _copy(hostile["store"], tmp_path / "published")
     for suffix in ("", "-wal", "-shm"):  # published as docs/deployment.md says: one file, no log
-        (store / (DB_NAME + suffix)).unlink()
+        (store / (DB_NAME + suffix)).unlink(missing_ok=True)
     with sqlite3.connect(hostile["store"] / DB_NAME) as source:
         source.execute("VACUUM INTO ?", (str(store / DB_NAME),))
     before = {p: p.read_bytes() for p in store.rglob("*") if p.is_file()}
@@ -490,7 +490,7 @@ def test_hidden_files_and_link_loops_are_counted(hostile: dict) -> None:
 
 def test_a_markdown_link_leaves_its_text(hostile: dict) -> None:
     with opened_store(Settings(store_dir=hostile["store"])) as store:
-        decision = store.decision("25 900 006")
+        decision = store.records.decision("25 900 006")
     wanted = "See the statutory guidance (2024) on rounds."
     assert any(p.text == wanted for p in decision.paragraphs), decision.paragraphs
     assert "](" not in decision.text and "2024))" not in decision.text
