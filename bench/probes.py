@@ -16,8 +16,9 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
+# First, even when PYTHONPATH holds it: run as a script, bench/ itself comes first, and its
+# bench/ingest.py would shadow the ingest package.
+sys.path.insert(0, str(REPO))
 
 from bench.common import load_questions  # noqa: E402
 from tests.servers import free_port  # noqa: E402
