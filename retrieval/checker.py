@@ -50,7 +50,10 @@ _CLAIM_END = re.compile(r"(?:(?<=\])|(?<=\][.!?]))\s+(?!\[)")
 _MARKER_LINE = re.compile(rf"(?:\s*{_MARKER}[.]?)+\s*")
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 _WORD = re.compile(r"[a-z0-9]+")
+# An item of a list after a lead-in ending in ":" ("• refused to ...", "2. failed to ...").
+_LIST_ITEM = re.compile(r"[•·*–-]?\s*(?:\(?(?:\d+|[a-z])[.)])?\s*[a-z]")
 MIN_CLAIM_WORDS = 3  # "The Council apologised" is a claim; "The complaint" is a heading
+
 
 @dataclass(frozen=True)
 class Claim:
@@ -231,11 +234,17 @@ def best_support(claim: Reading, passage: Evidence, min_support: float) -> tuple
         return "", "the passage is the complainant's account, not a finding"
     header = _reading(passage.header)
     closest = (-1, "the passage says none of it")
-    for window in _windows(tuple(statements(passage.text))):
-        evidence = _reading(" ".join(window))
+    items = tuple(statements(passage.text))
+    leads = _lead_ins(items)
+    for window in _windows(items):
+        # A list item is read after its lead-in: "He says the Council:" says who did
+        # "• refused to accept his offer", and that it is his account.
+        read_with = sorted({*window, *(leads[i] for i in window if i in leads)})
+        evidence = _reading(" ".join(items[i] for i in read_with))
         gap = unsupported(claim, evidence, header, min_support)
         if not gap:
-            return max(window, key=lambda s: len(claim.terms & _reading(s).terms)), ""
+            quote = max(window, key=lambda i: len(claim.terms & _reading(items[i]).terms))
+            return items[quote], ""
         shared = len(claim.terms & evidence.terms) + len(set(claim.facts) & set(evidence.facts))
         if shared > closest[0]:
             closest = (shared, gap)
@@ -248,11 +257,24 @@ def _reading(text: str) -> Reading:
     return read(text)
 
 
-def _windows(items: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
+def _windows(items: tuple[str, ...]) -> Iterator[tuple[int, ...]]:
     """Each sentence alone, then each pair in reading order (a claim often joins two, and
-    a summary's reason can be two sentences from its decision)."""
-    yield from ((item,) for item in items)
-    yield from combinations(items, 2)
+    a summary's reason can be two sentences from its decision), by index."""
+    yield from ((i,) for i in range(len(items)))
+    yield from combinations(range(len(items)), 2)
+
+
+def _lead_ins(items: tuple[str, ...]) -> dict[int, int]:
+    """{a list item: the sentence that introduces its list} - "He says the Council:"
+    before "• owes him ...;" and "• refused to accept ...;"."""
+    leads: dict[int, int] = {}
+    lead: int | None = None
+    for i, item in enumerate(items):
+        if lead is not None and _LIST_ITEM.match(item):
+            leads[i] = lead
+            continue
+        lead = i if item.rstrip().endswith(":") else None
+    return leads
 
 
 def _listed(numbers: list[int]) -> str:

@@ -137,7 +137,15 @@ def _matches(claim: Frame, evidence: Frame) -> bool:
 
 
 def _roles_agree(claim: Frame, evidence: Frame) -> bool:
-    return _compatible(claim.agent, evidence.agent) and _compatible(claim.patient, evidence.patient)
+    return (
+        _compatible(claim.agent, evidence.agent)
+        and _compatible(claim.patient, evidence.patient)
+        # "on behalf of Mrs X" is said only by a passage that says for whom
+        and (
+            claim.behalf is None
+            or (evidence.behalf is not None and _compatible(claim.behalf, evidence.behalf))
+        )
+    )
 
 
 def _compatible(a: str | None, b: str | None) -> bool:

@@ -183,6 +183,38 @@ def test_who_says_it_and_whether_it_is_only_supposed(
     assert isinstance(check(claim, passage), KeptClaim) is kept
 
 
+# FICTIONAL, in the manner of "The complaint": a representative, then lists after a lead-in.
+ON_BEHALF = Evidence(
+    "Mrs P complains, on behalf of Mr R, the Council:\n"
+    "• failed to assess Mr R's care needs;\n"
+    "• charged Mr R for care he did not receive.\n"
+    "Mr R says the Council:\n"
+    "• refused to accept his offer to repay the charges in instalments;\n"
+    "• did not reply to his letters.",
+    "Kestrel Vale Council 25 900 124",
+    "The complaint",
+)
+
+
+@pytest.mark.parametrize(
+    ("claim", "kept"),
+    [
+        ("Mrs P complains on behalf of Mr R.", True),
+        ("Mrs P complained on Mr R's behalf that the Council failed to assess his care needs.",
+         True),
+        ("Mr R complains on behalf of Mrs P.", False),  # who acts for whom, swapped
+        # A list item's subject and speaker are in its lead-in ("Mr R says the Council:").
+        ("Mr R says the Council refused to accept his offer to repay the charges in "
+         "instalments.", True),
+        ("The Council says Mr R refused to accept its offer to repay the charges in "
+         "instalments.", False),
+        ("Mr R says he did not reply to the Council's letters.", False),
+    ],
+)  # fmt: skip
+def test_who_acts_for_whom_and_who_does_each_item_of_a_list(claim: str, kept: bool) -> None:
+    assert isinstance(check(claim, ON_BEHALF), KeptClaim) is kept
+
+
 def test_a_sentence_cited_to_the_wrong_passage_is_shown_with_the_one_that_says_it() -> None:
     result = check_claim(
         Claim("The Council lost the referral for four months [1]."), {1: RECORDS, 2: GRANT}, MIN
