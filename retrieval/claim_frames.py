@@ -113,15 +113,15 @@ def find_frames(tokens: list[Token]) -> list[Frame]:
     frames: list[Frame] = []
     reporting = False  # inside what someone complained or said
     conditional = False  # inside an "if" clause, up to its comma
-    list_subject: str | None = None  # "he says the Council: • owes ...; • refused to ..."
+    listing: _List | None = None  # "he says the Council: • owes ...; • refused to ..."
     for i, token in enumerate(tokens):
         if token.word == ":":
             before = tokens[i - 1] if i else Token("", "")
-            list_subject = None if before.possessive else before.actor
+            listing = _List(None if before.possessive else before.actor, reporting)
         elif token.word in w.PUNCTUATION - {";"} and not _item_number(tokens, i):
-            list_subject = None
+            listing = None
         if token.word in w.PUNCTUATION - {":"} or token.word in w.CLAUSE_WORDS:
-            reporting = False
+            reporting = listing is not None and listing.reported  # every item is his account
         if token.word in w.PUNCTUATION or token.word == ",":
             conditional = False
         conditional = conditional or token.word in ("if", "unless")
@@ -137,8 +137,8 @@ def find_frames(tokens: list[Token]) -> list[Frame]:
             if agent is None and _coordinated(tokens, i):
                 # "delayed ... and failed to provide": one subject (not a relative clause's)
                 agent = next((f.agent for f in reversed(frames) if not f.relative), None)
-            if agent is None and not passive and list_subject and _opens_item(tokens, i):
-                agent = list_subject  # each item of the list says what its subject did
+            if agent is None and not passive and listing and _opens_item(tokens, i):
+                agent = listing.subject  # each item of the list says what its subject did
             patient = left if passive else _right_actor(tokens, i)
             frames.append(
                 Frame(
@@ -150,6 +150,15 @@ def find_frames(tokens: list[Token]) -> list[Frame]:
             )  # fmt: skip
             reporting = reporting or _reports(tokens, i)
     return frames
+
+
+@dataclass(frozen=True)
+class _List:
+    """A list after a lead-in ending in ":": the subject its items share ("the Council:")
+    and whether the lead-in reports what someone says ("He says the Council:")."""
+
+    subject: str | None
+    reported: bool
 
 
 def _item_number(tokens: list[Token], i: int) -> bool:

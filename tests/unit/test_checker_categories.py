@@ -183,16 +183,17 @@ def test_who_says_it_and_whether_it_is_only_supposed(
     assert isinstance(check(claim, passage), KeptClaim) is kept
 
 
-# FICTIONAL, in the manner of "The complaint": a representative, then lists after a lead-in.
+# FICTIONAL: a representative, then lists after a lead-in.
 ON_BEHALF = Evidence(
     "Mrs P complains, on behalf of Mr R, the Council:\n"
     "• failed to assess Mr R's care needs;\n"
     "• charged Mr R for care he did not receive.\n"
     "Mr R says the Council:\n"
+    "• charged him twice for one visit;\n"
     "• refused to accept his offer to repay the charges in instalments;\n"
     "• did not reply to his letters.",
     "Kestrel Vale Council 25 900 124",
-    "The complaint",
+    "What happened",  # not "The complaint": the lists alone must say whose account it is
 )
 
 
@@ -209,6 +210,9 @@ ON_BEHALF = Evidence(
         ("The Council says Mr R refused to accept its offer to repay the charges in "
          "instalments.", False),
         ("Mr R says he did not reply to the Council's letters.", False),
+        # ... and every item is his account, not a finding, whichever two are read together.
+        ("The Council refused to accept Mr R's offer to repay the charges in instalments.",
+         False),
     ],
 )  # fmt: skip
 def test_who_acts_for_whom_and_who_does_each_item_of_a_list(claim: str, kept: bool) -> None:
