@@ -18,6 +18,7 @@ answer.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Generator
 from dataclasses import dataclass, field
 
@@ -91,6 +92,16 @@ class Source:
         attrs = " ".join(f'{k}="{html.escape(v)}"' for k, v in attributes.items())
         # Escaped, so a passage cannot close its own tag and speak outside it.
         return f"<passage {attrs}>\n{html.escape(self.text, quote=False)}\n</passage>"
+
+
+REPEATS = "repeats an earlier sentence"
+# A sentence opening with these is about what the sentence before it is about ("This is
+# because ...", "It will apologise", "As a result, ...").
+_POINTS_BACK = re.compile(
+    r"(?:this|that|these|those|it|its|they|their|he|she|his|her|such|so|also|however|"
+    r"therefore|as a result|because of this)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -169,20 +180,28 @@ class Assembler:
     def __post_init__(self) -> None:
         self._evidence = {n: source.evidence() for n, source in self.sources.items()}
         self._said: set[str] = set()
+        # The decisions the sentence before cites; empty once a sentence was removed, None
+        # before the first one.
+        self._before: frozenset[str] | None = None
 
     def add(self, claim: Claim) -> str:
         """The piece of final text this claim adds ("" when it is removed)."""
         result = check_claim(claim, self._evidence, self.min_support)
         if isinstance(result, KeptClaim) and self._repeats(result.text):
             # A small model can loop on one sentence; once said is enough.
-            result = RemovedSentence(result.text, "repeats an earlier sentence", len(result.quotes))
+            result = RemovedSentence(result.text, REPEATS, len(result.quotes))
+        elif isinstance(result, KeptClaim):
+            result = self._in_context(result)
         if isinstance(result, RemovedSentence):
+            if result.reason != REPEATS:
+                self._before = frozenset()  # what "this" would point back to is gone
             self.removed.append(result)
             self.given += result.citations
             return ""
         numbers = self._cite(result)
         self.given += len(result.quotes) + result.dropped_markers
         if not numbers:
+            self._before = frozenset()
             self.removed.append(RemovedSentence(result.text, "quote not found in the decision"))
             return ""
         self.kept += len(numbers)
@@ -190,6 +209,21 @@ class Assembler:
         piece = separator + result.text + " " + "".join(f"[{n}]" for n in numbers)
         self.text += piece
         return piece
+
+    def _in_context(self, claim: KeptClaim) -> KeptClaim | RemovedSentence:
+        """A sentence that points back ("This is because ...") says something about the
+        sentence before it: its passage must be of the same decision, and that sentence must
+        have been kept - else the reader joins it to a claim no passage makes."""
+        decisions = frozenset(self.sources[n].decision.ref for n in claim.quotes)
+        before, self._before = self._before, decisions
+        if before is None or not _POINTS_BACK.match(claim.text):
+            return claim
+        reason = ""
+        if not before:
+            reason = "points back to a removed sentence"
+        elif not before & decisions:
+            reason = "points back to a sentence about another decision"
+        return RemovedSentence(claim.text, reason, len(claim.quotes)) if reason else claim
 
     def _repeats(self, text: str) -> bool:
         words = " ".join(text.lower().split())
