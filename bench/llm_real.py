@@ -176,6 +176,12 @@ def main() -> int:
     parser.add_argument("--store", type=Path, required=True, help="a store of the real corpus")
     parser.add_argument("--recheck", type=Path, help="check the drafts recorded in this file again")
     parser.add_argument("--questions", type=int, default=32, help="real questions to ask")
+    parser.add_argument(
+        "--skip",
+        type=int,
+        default=0,
+        help="leave out the first N (a run on questions no checker change was made from)",
+    )
     parser.add_argument("--out", type=Path, help="write every answer here (JSON lines)")
     parser.add_argument(
         "--passages", type=int, help="OQA_LLM_MAX_PASSAGES for this run (default: the setting)"
@@ -214,7 +220,7 @@ def main() -> int:
     engine = open_engine(settings, args.store)
     recorder = DraftRecorder(engine.llm.model) if engine.llm else None
     rows = []
-    for question in spread(real_questions(), args.questions):
+    for question in spread(real_questions(), args.skip + args.questions)[args.skip :]:
         rows.append(ask(engine, question, recorder))
         print(f"{question.id}: {rows[-1]['shown']}, {rows[-1]['total_s']} s", flush=True)
         if args.out:

@@ -112,6 +112,7 @@ ACTORS = {
     "ombudsman": "ombudsman", "we": "ombudsman", "us": "ombudsman", "our": "ombudsman",
     "i": "ombudsman", "investigator": "ombudsman",
     "council": "council", "councils": "council", "authority": "council", "staff": "staff",
+    "borough": "council", "corporation": "council",  # "the London Borough of Newham"
     "ico": "ico", "housingombudsman": "housingombudsman", "provider": "provider",
     "tribunal": "tribunal", "court": "court", "courts": "court", "police": "police",
     "complainant": "person", "person": "person", "he": "person",

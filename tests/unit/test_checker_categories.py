@@ -219,6 +219,20 @@ def test_who_acts_for_whom_and_who_does_each_item_of_a_list(claim: str, kept: bo
     assert isinstance(check(claim, ON_BEHALF), KeptClaim) is kept
 
 
+def test_a_council_named_in_full_is_who_acts() -> None:
+    # Seen in a live run: "the London Borough of ... decided not to investigate" (it was us).
+    records = Evidence(RECORDS.text, "London Borough of Northmoor 24 316 230")
+    swapped = check(
+        "The London Borough of Northmoor decided not to investigate Ms K's complaint about "
+        "her records.",
+        records,
+    )
+    assert isinstance(swapped, RemovedSentence)
+    assert swapped.reason.endswith("the passage says someone else does “invest…”")
+    said = check("The Ombudsman will not investigate Ms K's complaint about her records.", records)
+    assert isinstance(said, KeptClaim)
+
+
 def test_a_sentence_cited_to_the_wrong_passage_is_shown_with_the_one_that_says_it() -> None:
     result = check_claim(
         Claim("The Council lost the referral for four months [1]."), {1: RECORDS, 2: GRANT}, MIN
