@@ -15,9 +15,12 @@ Pure functions over text. A draft is split into claims (sentences with their
   ("never", "must", "may") and drops no qualification ("normally"); and at
   least ``min_support`` of its other content words are there.
 
-A sentence its own citations do not support, but another passage given to the
-model does, is kept with that passage as its citation (small models often cite
-the wrong number): what the user reads is still what the cited passage says.
+A sentence its own citations do not support, but another passage of the same
+decision given to the model does, is kept with that passage as its citation
+(small models often cite the summary for what a later passage says): what the
+user reads is still what the cited passage says. Never another decision's: the
+model wrote the sentence about the decision it cited, and a reader takes "this
+complaint" or "the Council" to mean that one.
 
 A passage from the decision's "The complaint" section is the complainant's
 account: it supports only a sentence that says so ("Mr X complained that ...").
@@ -219,8 +222,11 @@ def check_claim(
 def _other_support(
     claim: Reading, passages: Mapping[int, Evidence], cited: list[int], min_support: float
 ) -> dict[int, str]:
-    """{n: quote} of the first passage given but not cited that says the claim."""
-    for n in (n for n in sorted(passages) if n not in cited):
+    """{n: quote} of the first passage given but not cited, of a cited decision, that says
+    the claim."""
+    decisions = {passages[n].header for n in cited}
+    others = (n for n in sorted(passages) if n not in cited and passages[n].header in decisions)
+    for n in others:
         quote, _ = best_support(claim, passages[n], min_support)
         if quote:
             return {n: quote}

@@ -234,16 +234,19 @@ def test_a_council_named_in_full_is_who_acts() -> None:
 
 
 def test_a_sentence_cited_to_the_wrong_passage_is_shown_with_the_one_that_says_it() -> None:
-    result = check_claim(
-        Claim("The Council lost the referral for four months [1]."), {1: RECORDS, 2: GRANT}, MIN
-    )
+    # Two passages of one decision: the model cited the first, the second says it.
+    opening, rest = GRANT.text.split(" It lost", 1)
+    passages = {1: Evidence(opening, GRANT.header), 2: Evidence(f"It lost{rest}", GRANT.header)}
+    claim = Claim("The Council lost the referral for four months [1].")
+    result = check_claim(claim, passages, MIN)
     assert isinstance(result, KeptClaim) and result.recited
     assert result.quotes == {
         2: "It lost the referral for four months and then took longer than the law allows to "
         "approve the grant."
     }
-    alone = check("The Council lost the referral for four months.", RECORDS)
-    assert isinstance(alone, RemovedSentence)  # no other passage: removed
+    # Another decision's passage: the sentence was written about the decision it cites.
+    elsewhere = check_claim(claim, {1: RECORDS, 2: GRANT}, MIN)
+    assert isinstance(elsewhere, RemovedSentence)
 
 
 def test_the_complaint_section_supports_only_what_the_complainant_says() -> None:
