@@ -40,6 +40,8 @@ class Reading:
     modal: frozenset[str]
     amounts: tuple[tuple[str | None, str], ...] = field(default=())
     polarity: frozenset[tuple[str, bool]] = frozenset()  # (term, negated) of every content word
+    actors: frozenset[str] = frozenset()  # who the text names: "council", "staff", "person:mrx"
+    clauses: tuple[tuple[str, ...], ...] = ()  # the content words of each clause, in order
 
 
 def read(text: str) -> Reading:
@@ -55,6 +57,8 @@ def read(text: str) -> Reading:
         polarity=frozenset(
             (t.stem, is_negated(tokens, i)) for i, t in enumerate(tokens) if is_content(t)
         ),
+        actors=frozenset(t.actor for t in tokens if t.actor),
+        clauses=tuple(_clauses(tokens)),
     )
 
 
@@ -84,6 +88,12 @@ def unsupported(claim: Reading, evidence: Reading, header: Reading, min_support:
     for amount in claim.amounts:
         if not any(_amount_matches(amount, other) for other in evidence.amounts):
             return f"the passage does not give {amount[1]} to that person"
+    stranger = _stranger(claim, evidence, header)
+    if stranger:
+        return f"the passage does not mention “{_shown(stranger)}”"
+    invented = _invented_clause(claim, evidence, header)
+    if invented:
+        return f"the passage does not say “{invented}…”"
     flipped = _flipped(claim, evidence)
     if flipped:
         return f"the passage says the opposite about “{flipped}…”"
@@ -92,6 +102,40 @@ def unsupported(claim: Reading, evidence: Reading, header: Reading, min_support:
     if terms and len(unknown) > len(terms) * (1 - min_support):
         return "the passage does not say most of it"
     return ""
+
+
+# The Ombudsman speaks in every decision ("the Ombudsman found ..." of a summary that
+# never says "we"); an unresolved "it" names no one.
+_ALWAYS_THERE = frozenset({"ombudsman", "org"})
+
+
+def _stranger(claim: Reading, evidence: Reading, header: Reading) -> str:
+    """An actor the claim names that the passage does not ("the council officer was rude"
+    of a passage about a councillor)."""
+    present = evidence.actors | header.actors
+    for actor in sorted(claim.actors - _ALWAYS_THERE):
+        if not any(_compatible(actor, other) for other in present):
+            return actor
+    return ""
+
+
+def _clauses(tokens: list[Token]) -> list[tuple[str, ...]]:
+    """The content words of each clause: split at punctuation, commas and clause words
+    ("the officer was rude to you, and we will not investigate because ...")."""
+    clauses: list[tuple[str, ...]] = [()]
+    for token in tokens:
+        if token.word in w.PUNCTUATION or token.word in w.CLAUSE_WORDS or token.word == ",":
+            clauses.append(())
+        elif is_content(token):
+            clauses[-1] += (token.stem,)
+    return [clause for clause in clauses if clause]
+
+
+def _invented_clause(claim: Reading, evidence: Reading, header: Reading) -> str:
+    """The first word of a clause none of whose content words the passage has: the share of
+    words allowed to differ is for synonyms, not for a statement of its own."""
+    known = evidence.terms | header.terms
+    return next((clause[0] for clause in claim.clauses if not set(clause) & known), "")
 
 
 def _flipped(claim: Reading, evidence: Reading) -> str:
@@ -106,7 +150,7 @@ def _flipped(claim: Reading, evidence: Reading) -> str:
 
 def _shown(fact: str) -> str:
     """A fact as the reader wrote it: "personmrsh" → "Mrs H"."""
-    person = re.fullmatch(r"person(mr|mrs|ms|miss|dr)([a-z])", fact)
+    person = re.fullmatch(r"person:?(mr|mrs|ms|miss|dr)([a-z])", fact)
     return f"{person[1].title()} {person[2].upper()}" if person else fact
 
 

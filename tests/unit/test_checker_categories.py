@@ -233,6 +233,30 @@ def test_a_council_named_in_full_is_who_acts() -> None:
     assert isinstance(said, KeptClaim)
 
 
+@pytest.mark.parametrize(
+    ("claim", "passage", "reason"),
+    [
+        # Seen in a live run: "The council officer was rude to you, and the Ombudsman will
+        # not investigate ..." - a clause of its own beside a supported one.
+        ("The Council lost the referral for four months, and Mr X was rude to its officers.",
+         GRANT, "does not say “rud…”"),
+        ("The Council has agreed to pay Mrs H £200, because she was a vulnerable adult.",
+         NOISE, "does not say “vulner…”"),
+        # Someone the passage never mentions.
+        ("Mr X's neighbour complained about delays by the Council in dealing with a disabled "
+         "facilities grant.", GRANT, "does not mention “neighbour”"),
+        ("Mrs H's landlord heard the noise from the commercial laundry next to her home.", NOISE,
+         "does not mention “landlord”"),
+    ],
+)  # fmt: skip
+def test_every_clause_and_everyone_named_must_be_in_the_passage(
+    claim: str, passage: Evidence, reason: str
+) -> None:
+    result = check(claim, passage)
+    assert isinstance(result, RemovedSentence)
+    assert result.reason == f"not supported by [1]: the passage {reason}"
+
+
 def test_a_sentence_cited_to_the_wrong_passage_is_shown_with_the_one_that_says_it() -> None:
     # Two passages of one decision: the model cited the first, the second says it.
     opening, rest = GRANT.text.split(" It lost", 1)
