@@ -105,8 +105,9 @@ def unsupported(claim: Reading, evidence: Reading, header: Reading, min_support:
 
 
 # The Ombudsman speaks in every decision ("the Ombudsman found ..." of a summary that
-# never says "we"); an unresolved "it" names no one.
-_ALWAYS_THERE = frozenset({"ombudsman", "org"})
+# never says "we"), every complaint has a complainant ("the parent's complaint"), and an
+# unresolved "it" names no one. Named people are facts, checked as such.
+_ALWAYS_THERE = frozenset({"ombudsman", "person", "org"})
 
 
 def _stranger(claim: Reading, evidence: Reading, header: Reading) -> str:
