@@ -1,11 +1,12 @@
 """The packaged local model on real questions: what the citation checker lets reach the user.
 
-    python bench/llm_real.py --store DIR [--questions 32] [--out FILE.jsonl]
+    python bench/llm_real.py --store DIR [--questions 32] [--skip 0] [--out FILE.jsonl]
 
 The store must hold the real decisions of ``../shared/realdata/corpus.jsonl``
 (``bench.common.materialise_real_corpus`` writes them one file each, then
 ``python -m ingest build --source DIR --store DIR``). The first N questions of
-``../shared/realdata/questions.jsonl`` (taken in turn from each kind) go through
+``../shared/realdata/questions.jsonl`` (taken in turn from each kind; ``--skip K``
+leaves out the first K, for a run on questions no checker change was made from) go through
 ``Engine.stream_answer`` with ``OQA_ANSWERER=llm`` and the packaged model. Per
 answer: seconds to the first checked sentence on screen and to the finished
 answer, whether the model's answer was shown or the extractive one replaced it
@@ -33,6 +34,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from statistics import median
 from typing import Any
+
+import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -157,7 +160,9 @@ def summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "extractive_fallback": sum(r["shown"] == "extractive fallback" for r in rows),
         "declined": sum(r["shown"].startswith("declined") for r in rows),
         "first_checked_s_median": _median([r["first_checked_s"] for r in model]),
+        "first_checked_s_p95": _p95([r["first_checked_s"] for r in model]),
         "total_s_median": _median([r["total_s"] for r in rows]),
+        "total_s_p95": _p95([r["total_s"] for r in rows]),
         "total_s_max": max(r["total_s"] for r in rows),
         "sentences_shown_from_model": sum(len(r["sentences"]) for r in model),
         "sentences_removed": sum(len(r["removed"]) for r in rows),
@@ -169,6 +174,11 @@ def summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 def _median(values: list[float]) -> float | None:
     return round(median(values), 1) if values else None
+
+
+def _p95(values: list[float]) -> float | None:
+    """The 95th percentile, interpolated (numpy's default)."""
+    return round(float(np.percentile(values, 95)), 1) if values else None
 
 
 def main() -> int:
