@@ -104,6 +104,12 @@ _POINTS_BACK = re.compile(
 )
 
 
+def _names(text: str, decision: Decision) -> bool:
+    """Whether ``text`` gives the decision's reference ("24 015 110", "24-015-110")."""
+    digits = re.sub(r"[\s-]", "", text)
+    return re.sub(r"[\s-]", "", decision.ref) in digits
+
+
 @dataclass
 class LLMDraft:
     """The checked answer: text with renumbered [n], its citations, and what was removed."""
@@ -183,6 +189,7 @@ class Assembler:
         # The decisions the sentence before cites; empty once a sentence was removed, None
         # before the first one.
         self._before: frozenset[str] | None = None
+        self._subject = self.sources[min(self.sources)].decision.ref if self.sources else ""
 
     def add(self, claim: Claim) -> str:
         """The piece of final text this claim adds ("" when it is removed)."""
@@ -211,18 +218,21 @@ class Assembler:
         return piece
 
     def _in_context(self, claim: KeptClaim) -> KeptClaim | RemovedSentence:
-        """A sentence that points back ("This is because ...") says something about the
-        sentence before it: its passage must be of the same decision, and that sentence must
-        have been kept - else the reader joins it to a claim no passage makes."""
-        decisions = frozenset(self.sources[n].decision.ref for n in claim.quotes)
+        """A sentence is read as being about the decision the answer is about (passage 1's,
+        the best found), unless it names another; and one that points back ("This is
+        because ...") as being about the sentence before it, which must have been kept and
+        be of the same decision - else the reader joins it to a claim no passage makes."""
+        cited = [self.sources[n].decision for n in claim.quotes]
+        decisions = frozenset(decision.ref for decision in cited)
         before, self._before = self._before, decisions
-        if before is None or not _POINTS_BACK.match(claim.text):
-            return claim
         reason = ""
-        if not before:
-            reason = "points back to a removed sentence"
-        elif not before & decisions:
-            reason = "points back to a sentence about another decision"
+        if self._subject not in decisions and not any(_names(claim.text, d) for d in cited):
+            reason = "is about another decision than the answer's, and does not say which"
+        elif before is not None and _POINTS_BACK.match(claim.text):
+            if not before:
+                reason = "points back to a removed sentence"
+            elif not before & decisions:
+                reason = "points back to a sentence about another decision"
         return RemovedSentence(claim.text, reason, len(claim.quotes)) if reason else claim
 
     def _repeats(self, text: str) -> bool:

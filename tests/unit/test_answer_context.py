@@ -1,6 +1,6 @@
-"""A checked sentence that points back ("This is because ...", "It will ...") is read by the
-user as being about the sentence before it, so it must stand on that sentence's decision.
-Passages are FICTIONAL, from the bundled sample."""
+"""A checked sentence is read as being about the decision the answer is about, and one that
+points back ("This is because ...", "It will ...") as being about the sentence before it: each
+must stand on that decision. Passages are FICTIONAL, from the bundled sample."""
 
 from __future__ import annotations
 
@@ -36,17 +36,34 @@ def assemble(draft: str, sources: dict[int, Source]) -> tuple[str, list[str]]:
     return result.text, [r.reason for r in result.removed]
 
 
-def test_a_sentence_pointing_back_to_another_decision_is_removed(
-    sources: dict[int, Source],
-) -> None:
-    # Each sentence is true of the passage it cites; together they say the grant decision
-    # gave Mrs H £200, which no passage says.
+def test_a_sentence_about_another_decision_must_say_which(sources: dict[int, Source]) -> None:
+    # The answer is about passage 1's decision (the best found): a sentence true only of
+    # another reads as the answer about this one, unless it names its decision.
     text, removed = assemble(
         "The Council lost the referral for four months [1]. "
-        "It has agreed to apologise and pay Mrs H £200 [2].",
+        "The Council has agreed to apologise and pay Mrs H £200 [2].",
         sources,
     )
     assert "£200" not in text
+    assert removed == ["is about another decision than the answer's, and does not say which"]
+    named, _ = assemble(
+        "In decision 25 312 709 the Council has agreed to apologise and pay Mrs H £200 [2].",
+        sources,
+    )
+    assert "£200" in named
+
+
+def test_a_sentence_pointing_back_to_another_decision_is_removed(
+    sources: dict[int, Source],
+) -> None:
+    # Each sentence is true of the passage it cites; together they say the noise decision's
+    # Council lost a grant referral, which no passage says.
+    text, removed = assemble(
+        "In decision 25 312 709 the Council has agreed to apologise and pay Mrs H £200 [2]. "
+        "It lost the referral for four months [1].",
+        sources,
+    )
+    assert "referral" not in text
     assert removed == ["points back to a sentence about another decision"]
 
 
