@@ -42,6 +42,7 @@ class Reading:
     polarity: frozenset[tuple[str, bool]] = frozenset()  # (term, negated) of every content word
     actors: frozenset[str] = frozenset()  # who the text names: "council", "staff", "person:mrx"
     clauses: tuple[tuple[str, ...], ...] = ()  # the content words of each clause, in order
+    complements: tuple[str, ...] = ()  # what something is said to be: "was not successful"
 
 
 def read(text: str) -> Reading:
@@ -59,6 +60,7 @@ def read(text: str) -> Reading:
         ),
         actors=frozenset(t.actor for t in tokens if t.actor),
         clauses=tuple(_clauses(tokens)),
+        complements=tuple(_complements(tokens)),
     )
 
 
@@ -94,6 +96,9 @@ def unsupported(claim: Reading, evidence: Reading, header: Reading, min_support:
     invented = _invented_clause(claim, evidence, header)
     if invented:
         return f"the passage does not say “{invented}…”"
+    unsaid = [c for c in claim.complements if c not in evidence.terms | header.terms]
+    if unsaid:
+        return f"the passage does not say it was “{unsaid[0]}…”"
     flipped = _flipped(claim, evidence)
     if flipped:
         return f"the passage says the opposite about “{flipped}…”"
@@ -130,6 +135,31 @@ def _clauses(tokens: list[Token]) -> list[tuple[str, ...]]:
         elif is_content(token):
             clauses[-1] += (token.stem,)
     return [clause for clause in clauses if clause]
+
+
+def _complements(tokens: list[Token]) -> list[str]:
+    """The word after "is" / "was" (past "not" and adverbs) that says what something is
+    ("the transition was not fully successful"): the claim's assertion, which the share of
+    words allowed to differ must not cover."""
+    found = []
+    for i, token in enumerate(tokens):
+        if token.word not in w.BE:
+            continue
+        j = i + 1
+        while j < len(tokens) and (
+            tokens[j].word in w.AUXILIARIES or tokens[j].word.endswith("ly")
+        ):
+            j += 1
+        if j < len(tokens) and is_content(tokens[j]) and tokens[j].word not in _RELATIONS:
+            found.append(tokens[j].stem)
+    return found
+
+
+# Words after "was" that relate it to something rather than say what it is ("was against
+# the Council", "is about a grant"): what follows them is checked as content words.
+_RELATIONS = w.PREPOSITIONS | frozenset(
+    "against within without between after before during through towards until since".split()
+)
 
 
 def _invented_clause(claim: Reading, evidence: Reading, header: Reading) -> str:
