@@ -1,11 +1,12 @@
 """The packaged local model on real questions: what the citation checker lets reach the user.
 
-    python bench/llm_real.py --store DIR [--questions 32] [--out FILE.jsonl]
+    python bench/llm_real.py --store DIR [--questions 32] [--skip 0] [--out FILE.jsonl]
 
 The store must hold the real decisions of ``../shared/realdata/corpus.jsonl``
 (``bench.common.materialise_real_corpus`` writes them one file each, then
 ``python -m ingest build --source DIR --store DIR``). The first N questions of
-``../shared/realdata/questions.jsonl`` (taken in turn from each kind) go through
+``../shared/realdata/questions.jsonl`` (taken in turn from each kind; ``--skip K``
+leaves out the first K, for a run on questions no checker change was made from) go through
 ``Engine.stream_answer`` with ``OQA_ANSWERER=llm`` and the packaged model. Per
 answer: seconds to the first checked sentence on screen and to the finished
 answer, whether the model's answer was shown or the extractive one replaced it
@@ -33,6 +34,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from statistics import median
 from typing import Any
+
+import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -157,7 +160,9 @@ def summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "extractive_fallback": sum(r["shown"] == "extractive fallback" for r in rows),
         "declined": sum(r["shown"].startswith("declined") for r in rows),
         "first_checked_s_median": _median([r["first_checked_s"] for r in model]),
+        "first_checked_s_p95": _p95([r["first_checked_s"] for r in model]),
         "total_s_median": _median([r["total_s"] for r in rows]),
+        "total_s_p95": _p95([r["total_s"] for r in rows]),
         "total_s_max": max(r["total_s"] for r in rows),
         "sentences_shown_from_model": sum(len(r["sentences"]) for r in model),
         "sentences_removed": sum(len(r["removed"]) for r in rows),
@@ -171,11 +176,22 @@ def _median(values: list[float]) -> float | None:
     return round(median(values), 1) if values else None
 
 
+def _p95(values: list[float]) -> float | None:
+    """The 95th percentile, interpolated (numpy's default)."""
+    return round(float(np.percentile(values, 95)), 1) if values else None
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--store", type=Path, required=True, help="a store of the real corpus")
     parser.add_argument("--recheck", type=Path, help="check the drafts recorded in this file again")
     parser.add_argument("--questions", type=int, default=32, help="real questions to ask")
+    parser.add_argument(
+        "--skip",
+        type=int,
+        default=0,
+        help="leave out the first N (a run on questions no checker change was made from)",
+    )
     parser.add_argument("--out", type=Path, help="write every answer here (JSON lines)")
     parser.add_argument(
         "--passages", type=int, help="OQA_LLM_MAX_PASSAGES for this run (default: the setting)"
@@ -214,7 +230,7 @@ def main() -> int:
     engine = open_engine(settings, args.store)
     recorder = DraftRecorder(engine.llm.model) if engine.llm else None
     rows = []
-    for question in spread(real_questions(), args.questions):
+    for question in spread(real_questions(), args.skip + args.questions)[args.skip :]:
         rows.append(ask(engine, question, recorder))
         print(f"{question.id}: {rows[-1]['shown']}, {rows[-1]['total_s']} s", flush=True)
         if args.out:

@@ -114,9 +114,15 @@ PATTERNS: dict[Reason, list[str]] = {
     ],
 }
 # "Right of appeal" alone means a tribunal unless the text says the appeal is to a court
-# (a licensing appeal to the magistrates' court is the court remedy).
+# (a licensing appeal to the magistrates' court is the court remedy), or that there is
+# none ("the Ombudsman does not provide a right of appeal against that decision" says
+# what we are not, in planning decisions).
 _GENERIC_APPEAL = [
-    re.compile(rf"right of appeal(?! to (?:the |a )?{_COURTS})", _I),
+    re.compile(
+        rf"(?<!not provide a )(?<!n't provide a )(?<!n’t provide a )(?<!\bno )"
+        rf"right of appeal(?! to (?:the |a )?{_COURTS})",
+        _I,
+    ),
     re.compile(
         rf"(?:could|can|should|may|might) (?:have )?appeal(?:ed)? to (?!(?:the |a )?{_COURTS})", _I
     ),

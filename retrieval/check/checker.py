@@ -15,9 +15,12 @@ Pure functions over text. A draft is split into claims (sentences with their
   ("never", "must", "may") and drops no qualification ("normally"); and at
   least ``min_support`` of its other content words are there.
 
-A sentence its own citations do not support, but another passage given to the
-model does, is kept with that passage as its citation (small models often cite
-the wrong number): what the user reads is still what the cited passage says.
+A sentence its own citations do not support, but another passage of the same
+decision given to the model does, is kept with that passage as its citation
+(small models often cite the summary for what a later passage says): what the
+user reads is still what the cited passage says. Never another decision's: the
+model wrote the sentence about the decision it cited, and a reader takes "this
+complaint" or "the Council" to mean that one.
 
 A passage from the decision's "The complaint" section is the complainant's
 account: it supports only a sentence that says so ("Mr X complained that ...").
@@ -50,7 +53,10 @@ _CLAIM_END = re.compile(r"(?:(?<=\])|(?<=\][.!?]))\s+(?!\[)")
 _MARKER_LINE = re.compile(rf"(?:\s*{_MARKER}[.]?)+\s*")
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 _WORD = re.compile(r"[a-z0-9]+")
+# An item of a list after a lead-in ending in ":" ("• refused to ...", "2. failed to ...").
+_LIST_ITEM = re.compile(r"[•·*–-]?\s*(?:\(?(?:\d+|[a-z])[.)])?\s*[a-z]")
 MIN_CLAIM_WORDS = 3  # "The Council apologised" is a claim; "The complaint" is a heading
+
 
 @dataclass(frozen=True)
 class Claim:
@@ -216,8 +222,11 @@ def check_claim(
 def _other_support(
     claim: Reading, passages: Mapping[int, Evidence], cited: list[int], min_support: float
 ) -> dict[int, str]:
-    """{n: quote} of the first passage given but not cited that says the claim."""
-    for n in (n for n in sorted(passages) if n not in cited):
+    """{n: quote} of the first passage given but not cited, of a cited decision, that says
+    the claim."""
+    decisions = {passages[n].header for n in cited}
+    others = (n for n in sorted(passages) if n not in cited and passages[n].header in decisions)
+    for n in others:
         quote, _ = best_support(claim, passages[n], min_support)
         if quote:
             return {n: quote}
@@ -231,11 +240,17 @@ def best_support(claim: Reading, passage: Evidence, min_support: float) -> tuple
         return "", "the passage is the complainant's account, not a finding"
     header = _reading(passage.header)
     closest = (-1, "the passage says none of it")
-    for window in _windows(tuple(statements(passage.text))):
-        evidence = _reading(" ".join(window))
+    items = tuple(statements(passage.text))
+    leads = _lead_ins(items)
+    for window in _windows(items):
+        # A list item is read after its lead-in: "He says the Council:" says who did
+        # "• refused to accept his offer", and that it is his account.
+        read_with = sorted({*window, *(leads[i] for i in window if i in leads)})
+        evidence = _reading(" ".join(items[i] for i in read_with))
         gap = unsupported(claim, evidence, header, min_support)
         if not gap:
-            return max(window, key=lambda s: len(claim.terms & _reading(s).terms)), ""
+            quote = max(window, key=lambda i: len(claim.terms & _reading(items[i]).terms))
+            return items[quote], ""
         shared = len(claim.terms & evidence.terms) + len(set(claim.facts) & set(evidence.facts))
         if shared > closest[0]:
             closest = (shared, gap)
@@ -248,11 +263,24 @@ def _reading(text: str) -> Reading:
     return read(text)
 
 
-def _windows(items: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
+def _windows(items: tuple[str, ...]) -> Iterator[tuple[int, ...]]:
     """Each sentence alone, then each pair in reading order (a claim often joins two, and
-    a summary's reason can be two sentences from its decision)."""
-    yield from ((item,) for item in items)
-    yield from combinations(items, 2)
+    a summary's reason can be two sentences from its decision), by index."""
+    yield from ((i,) for i in range(len(items)))
+    yield from combinations(range(len(items)), 2)
+
+
+def _lead_ins(items: tuple[str, ...]) -> dict[int, int]:
+    """{a list item: the sentence that introduces its list} - "He says the Council:"
+    before "• owes him ...;" and "• refused to accept ...;"."""
+    leads: dict[int, int] = {}
+    lead: int | None = None
+    for i, item in enumerate(items):
+        if lead is not None and _LIST_ITEM.match(item):
+            leads[i] = lead
+            continue
+        lead = i if item.rstrip().endswith(":") else None
+    return leads
 
 
 def _listed(numbers: list[int]) -> str:

@@ -4,7 +4,8 @@
 agent the Ombudsman, patient Mr X). Rules of thumb for English as decisions
 write it, not a parser: the subject is the nearest actor before the predicate
 in its clause that no verb or preposition governs; "by X" names the agent of a
-passive or a nominalisation; a list of verbs shares its subject; a negation
+passive or a nominalisation; a list of verbs shares its subject, and so do the
+items of a list after "the Council:"; "on behalf of X" names for whom; a negation
 reaches the predicate after it and those coordinated with "or", but not what
 follows a prepositional phrase; "it" is the organisation last named; what
 someone complained of or said is marked as reported.
@@ -40,6 +41,7 @@ class Frame:
     relative: bool = False  # in a clause like "the sheets she sent"
     reported: bool = False  # what someone complained or said, not what was found
     conditional: bool = False  # "even if I could say ...": supposed, not said
+    behalf: str | None = None  # "complains on behalf of Miss C": for whom it is done
 
 
 def _normalise(text: str) -> str:
@@ -111,9 +113,15 @@ def find_frames(tokens: list[Token]) -> list[Frame]:
     frames: list[Frame] = []
     reporting = False  # inside what someone complained or said
     conditional = False  # inside an "if" clause, up to its comma
+    listing: _List | None = None  # "he says the Council: • owes ...; • refused to ..."
     for i, token in enumerate(tokens):
+        if token.word == ":":
+            before = tokens[i - 1] if i else Token("", "")
+            listing = _List(None if before.possessive else before.actor, reporting)
+        elif token.word in w.PUNCTUATION - {";"} and not _item_number(tokens, i):
+            listing = None
         if token.word in w.PUNCTUATION - {":"} or token.word in w.CLAUSE_WORDS:
-            reporting = False
+            reporting = listing is not None and listing.reported  # every item is his account
         if token.word in w.PUNCTUATION or token.word == ",":
             conditional = False
         conditional = conditional or token.word in ("if", "unless")
@@ -129,16 +137,63 @@ def find_frames(tokens: list[Token]) -> list[Frame]:
             if agent is None and _coordinated(tokens, i):
                 # "delayed ... and failed to provide": one subject (not a relative clause's)
                 agent = next((f.agent for f in reversed(frames) if not f.relative), None)
+            if agent is None and not passive and listing and _opens_item(tokens, i):
+                agent = listing.subject  # each item of the list says what its subject did
             patient = left if passive else _right_actor(tokens, i)
             frames.append(
                 Frame(
                     token.stem, negated, agent, patient, _generic(tokens, i),
                     frozenset() if noun else _clause_modal(tokens, i),
                     _in_contact_clause(tokens, i), reporting, conditional and not noun,
+                    _behalf(tokens, i),
                 )
             )  # fmt: skip
             reporting = reporting or _reports(tokens, i)
     return frames
+
+
+@dataclass(frozen=True)
+class _List:
+    """A list after a lead-in ending in ":": the subject its items share ("the Council:")
+    and whether the lead-in reports what someone says ("He says the Council:")."""
+
+    subject: str | None
+    reported: bool
+
+
+def _item_number(tokens: list[Token], i: int) -> bool:
+    """ "the Council: 1. failed to ...; 2. failed to ...": the full stop of an item's number."""
+    return (
+        tokens[i].word == "."
+        and i >= 2
+        and tokens[i - 1].word.isdigit()
+        and tokens[i - 2].word in (":", ";", ",", "and")
+    )
+
+
+def _opens_item(tokens: list[Token], i: int) -> bool:
+    """Whether the predicate begins an item of a list ("; • wrongly says", ": 1. failed to")."""
+    j = i - 1
+    while j >= 0 and (
+        tokens[j].word in w.AUXILIARIES | {".", ",", "and"}
+        or tokens[j].word.isdigit()
+        or tokens[j].word.endswith("ly")
+    ):
+        j -= 1
+    return j >= 0 and tokens[j].word in (":", ";")
+
+
+def _behalf(tokens: list[Token], i: int) -> str | None:
+    """For whom the predicate is done: the actor after "on behalf of" in its clause, on
+    either side ("Mrs X complains, on behalf of Miss C, ...")."""
+    sides = (range(i + 1, min(len(tokens), i + 6)), range(i - 1, max(-1, i - 6), -1))
+    for side in sides:
+        for j in side:
+            if tokens[j].word in w.PUNCTUATION or tokens[j].word in w.CLAUSE_WORDS:
+                break
+            if tokens[j].word == "onbehalfof":
+                return next((t.actor for t in tokens[j + 1 : j + 4] if t.actor), None)
+    return None
 
 
 def _reports(tokens: list[Token], i: int) -> bool:
@@ -280,7 +335,9 @@ def _right_actor(tokens: list[Token], i: int) -> str | None:
     predicate) begins."""
     following = tokens[i + 1 : i + 7]
     for token, after in _with_next(following):
-        if _ends_clause(token.word) or token.word == "by" or token.stem in w.PREDICATES:
+        if _ends_clause(token.word) or token.word in ("by", "onbehalfof"):
+            return None
+        if token.stem in w.PREDICATES:
             return None
         if (
             token.actor

@@ -25,6 +25,9 @@ PHRASES: tuple[tuple[str, str], ...] = (
     (r"\bun(clear|reasonabl\w*|suitabl\w*|aware|fair\w*|necessar\w*|happy|satisfactory|lawful\w*|"
      r"acceptabl\w*|affordabl\w*|safe|justified|successful\w*|willing)\b", r"not \1"),
     (r"\bdecided against\b", "decided not"),
+    # One role word, so "Mrs X complains on behalf of Miss C" keeps who acts for whom.
+    (r"\bon behalf of\b", "onbehalfof"),
+    (r"\bon ([a-z]+(?:'s)?) behalf\b", r"onbehalfof \1"),
     (r"\black of\b", "no"),
     (r"\binformation commissioner(?:'s office)?(?:'s office)?|\bico\b", "ico"),
     (r"\bhousing ombudsman\b", "housingombudsman"),
@@ -54,7 +57,9 @@ LABEL = re.compile(
 NEGATIONS = frozenset("not no never nor neither none nothing without".split())
 BE = frozenset("be been being is was were are".split())
 DETERMINERS = frozenset("the a an his her its their our this these those any".split())
-PREPOSITIONS = frozenset("to about of by with from for in on at into over under than".split())
+PREPOSITIONS = frozenset(
+    "to about of by with from for in on at into over under than onbehalfof".split()
+)
 # Where the subject of a predicate stops being looked for.
 # Between a list's comma or "and" and its next verb ("and did not visit", ", and then took").
 AUXILIARIES = frozenset(
@@ -107,6 +112,7 @@ ACTORS = {
     "ombudsman": "ombudsman", "we": "ombudsman", "us": "ombudsman", "our": "ombudsman",
     "i": "ombudsman", "investigator": "ombudsman",
     "council": "council", "councils": "council", "authority": "council", "staff": "staff",
+    "borough": "council", "corporation": "council",  # "the London Borough of Newham"
     "ico": "ico", "housingombudsman": "housingombudsman", "provider": "provider",
     "tribunal": "tribunal", "court": "court", "courts": "court", "police": "police",
     "complainant": "person", "person": "person", "he": "person",

@@ -47,6 +47,9 @@ class Reading:
     modal: frozenset[str]
     amounts: tuple[tuple[str | None, str], ...] = field(default=())
     polarity: frozenset[tuple[str, bool]] = frozenset()  # (term, negated) of every content word
+    actors: frozenset[str] = frozenset()  # who the text names: "council", "staff", "person:mrx"
+    clauses: tuple[tuple[str, ...], ...] = ()  # the content words of each clause, in order
+    complements: tuple[str, ...] = ()  # what something is said to be: "was not successful"
 
 
 def read(text: str) -> Reading:
@@ -62,6 +65,9 @@ def read(text: str) -> Reading:
         polarity=frozenset(
             (t.stem, is_negated(tokens, i)) for i, t in enumerate(tokens) if is_content(t)
         ),
+        actors=frozenset(t.actor for t in tokens if t.actor),
+        clauses=tuple(_clauses(tokens)),
+        complements=tuple(_complements(tokens)),
     )
 
 
@@ -91,6 +97,15 @@ def unsupported(claim: Reading, evidence: Reading, header: Reading, min_support:
     for amount in claim.amounts:
         if not any(_amount_matches(amount, other) for other in evidence.amounts):
             return f"the passage does not give {amount[1]} to that person"
+    stranger = _stranger(claim, evidence, header)
+    if stranger:
+        return f"the passage does not mention “{_shown(stranger)}”"
+    invented = _invented_clause(claim, evidence, header)
+    if invented:
+        return f"the passage does not say “{invented}…”"
+    unsaid = [c for c in claim.complements if c not in evidence.terms | header.terms]
+    if unsaid:
+        return f"the passage does not say it was “{unsaid[0]}…”"
     flipped = _flipped(claim, evidence)
     if flipped:
         return f"the passage says the opposite about “{flipped}…”"
@@ -99,6 +114,66 @@ def unsupported(claim: Reading, evidence: Reading, header: Reading, min_support:
     if terms and len(unknown) > len(terms) * (1 - min_support):
         return "the passage does not say most of it"
     return ""
+
+
+# The Ombudsman speaks in every decision ("the Ombudsman found ..." of a summary that
+# never says "we"), every complaint has a complainant ("the parent's complaint"), and an
+# unresolved "it" names no one. Named people are facts, checked as such.
+_ALWAYS_THERE = frozenset({"ombudsman", "person", "org"})
+
+
+def _stranger(claim: Reading, evidence: Reading, header: Reading) -> str:
+    """An actor the claim names that the passage does not ("the council officer was rude"
+    of a passage about a councillor)."""
+    present = evidence.actors | header.actors
+    for actor in sorted(claim.actors - _ALWAYS_THERE):
+        if not any(_compatible(actor, other) for other in present):
+            return actor
+    return ""
+
+
+def _clauses(tokens: list[Token]) -> list[tuple[str, ...]]:
+    """The content words of each clause: split at punctuation, commas and clause words
+    ("the officer was rude to you, and we will not investigate because ...")."""
+    clauses: list[tuple[str, ...]] = [()]
+    for token in tokens:
+        if token.word in w.PUNCTUATION or token.word in w.CLAUSE_WORDS or token.word == ",":
+            clauses.append(())
+        elif is_content(token):
+            clauses[-1] += (token.stem,)
+    return [clause for clause in clauses if clause]
+
+
+def _complements(tokens: list[Token]) -> list[str]:
+    """The word after "is" / "was" (past "not" and adverbs) that says what something is
+    ("the transition was not fully successful"): the claim's assertion, which the share of
+    words allowed to differ must not cover."""
+    found = []
+    for i, token in enumerate(tokens):
+        if token.word not in w.BE:
+            continue
+        j = i + 1
+        while j < len(tokens) and (
+            tokens[j].word in w.AUXILIARIES or tokens[j].word.endswith("ly")
+        ):
+            j += 1
+        if j < len(tokens) and is_content(tokens[j]) and tokens[j].word not in _RELATIONS:
+            found.append(tokens[j].stem)
+    return found
+
+
+# Words after "was" that relate it to something rather than say what it is ("was against
+# the Council", "is about a grant"): what follows them is checked as content words.
+_RELATIONS = w.PREPOSITIONS | frozenset(
+    "against within without between after before during through towards until since".split()
+)
+
+
+def _invented_clause(claim: Reading, evidence: Reading, header: Reading) -> str:
+    """The first word of a clause none of whose content words the passage has: the share of
+    words allowed to differ is for synonyms, not for a statement of its own."""
+    known = evidence.terms | header.terms
+    return next((clause[0] for clause in claim.clauses if not set(clause) & known), "")
 
 
 def _flipped(claim: Reading, evidence: Reading) -> str:
@@ -113,7 +188,7 @@ def _flipped(claim: Reading, evidence: Reading) -> str:
 
 def _shown(fact: str) -> str:
     """A fact as the reader wrote it: "personmrsh" → "Mrs H"."""
-    person = re.fullmatch(r"person(mr|mrs|ms|miss|dr)([a-z])", fact)
+    person = re.fullmatch(r"person:?(mr|mrs|ms|miss|dr)([a-z])", fact)
     return f"{person[1].title()} {person[2].upper()}" if person else fact
 
 
@@ -144,7 +219,15 @@ def _matches(claim: Frame, evidence: Frame) -> bool:
 
 
 def _roles_agree(claim: Frame, evidence: Frame) -> bool:
-    return _compatible(claim.agent, evidence.agent) and _compatible(claim.patient, evidence.patient)
+    return (
+        _compatible(claim.agent, evidence.agent)
+        and _compatible(claim.patient, evidence.patient)
+        # "on behalf of Mrs X" is said only by a passage that says for whom
+        and (
+            claim.behalf is None
+            or (evidence.behalf is not None and _compatible(claim.behalf, evidence.behalf))
+        )
+    )
 
 
 def _compatible(a: str | None, b: str | None) -> bool:

@@ -18,6 +18,7 @@ answer.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Generator
 from dataclasses import dataclass, field
 
@@ -99,6 +100,22 @@ class Source:
         return f"<passage {attrs}>\n{html.escape(self.text, quote=False)}\n</passage>"
 
 
+REPEATS = "repeats an earlier sentence"
+# A sentence opening with these is about what the sentence before it is about ("This is
+# because ...", "It will apologise", "As a result, ...").
+_POINTS_BACK = re.compile(
+    r"(?:this|that|these|those|it|its|they|their|he|she|his|her|such|so|also|however|"
+    r"therefore|as a result|because of this)\b",
+    re.IGNORECASE,
+)
+
+
+def _names(text: str, decision: Decision) -> bool:
+    """Whether ``text`` gives the decision's reference ("24 015 110", "24-015-110")."""
+    digits = re.sub(r"[\s-]", "", text)
+    return re.sub(r"[\s-]", "", decision.ref) in digits
+
+
 @dataclass
 class LLMDraft:
     """The checked answer: text with renumbered [n], its citations, and what was removed."""
@@ -175,20 +192,29 @@ class Assembler:
     def __post_init__(self) -> None:
         self._evidence = {n: source.evidence() for n, source in self.sources.items()}
         self._said: set[str] = set()
+        # The decisions the sentence before cites; empty once a sentence was removed, None
+        # before the first one.
+        self._before: frozenset[str] | None = None
+        self._subject = self.sources[min(self.sources)].decision.ref if self.sources else ""
 
     def add(self, claim: Claim) -> str:
         """The piece of final text this claim adds ("" when it is removed)."""
         result = check_claim(claim, self._evidence, self.min_support)
         if isinstance(result, KeptClaim) and self._repeats(result.text):
             # A small model can loop on one sentence; once said is enough.
-            result = RemovedSentence(result.text, "repeats an earlier sentence", len(result.quotes))
+            result = RemovedSentence(result.text, REPEATS, len(result.quotes))
+        elif isinstance(result, KeptClaim):
+            result = self._in_context(result)
         if isinstance(result, RemovedSentence):
+            if result.reason != REPEATS:
+                self._before = frozenset()  # what "this" would point back to is gone
             self.removed.append(result)
             self.given += result.citations
             return ""
         numbers = self._cite(result)
         self.given += len(result.quotes) + result.dropped_markers
         if not numbers:
+            self._before = frozenset()
             self.removed.append(RemovedSentence(result.text, "quote not found in the decision"))
             return ""
         self.kept += len(numbers)
@@ -196,6 +222,24 @@ class Assembler:
         piece = separator + result.text + " " + "".join(f"[{n}]" for n in numbers)
         self.text += piece
         return piece
+
+    def _in_context(self, claim: KeptClaim) -> KeptClaim | RemovedSentence:
+        """A sentence is read as being about the decision the answer is about (passage 1's,
+        the best found), unless it names another; and one that points back ("This is
+        because ...") as being about the sentence before it, which must have been kept and
+        be of the same decision - else the reader joins it to a claim no passage makes."""
+        cited = [self.sources[n].decision for n in claim.quotes]
+        decisions = frozenset(decision.ref for decision in cited)
+        before, self._before = self._before, decisions
+        reason = ""
+        if self._subject not in decisions and not any(_names(claim.text, d) for d in cited):
+            reason = "is about another decision than the answer's, and does not say which"
+        elif before is not None and _POINTS_BACK.match(claim.text):
+            if not before:
+                reason = "points back to a removed sentence"
+            elif not before & decisions:
+                reason = "points back to a sentence about another decision"
+        return RemovedSentence(claim.text, reason, len(claim.quotes)) if reason else claim
 
     def _repeats(self, text: str) -> bool:
         words = " ".join(text.lower().split())

@@ -89,6 +89,9 @@ def test_each_reason_is_recognised(sentence: str, expected: Reason) -> None:
         "The Council issued a claim in the county court for possession.",  # a fact, no remedy
         "An independent appeal panel heard Mrs Y's appeal.",  # the Council's own appeal
         "He may be able to bring a claim to an employment tribunal.",
+        # Seen quoted as "the person could appeal" in a live run: the Ombudsman is no appeal.
+        "But the Ombudsman does not provide a right of appeal against that decision.",
+        "There is no right of appeal against the Council's decision.",
     ],
 )
 def test_look_alikes_are_not_reasons(sentence: str) -> None:
