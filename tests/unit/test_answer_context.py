@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from ingest.chunk import SUMMARY_SECTION
-from ingest.parse import parse_decision
-from ingest.sources import read_source
-from retrieval.checker import split_claims
-from retrieval.llm_answerer import Assembler, Source
+from ingest.indexing.chunk import SUMMARY_SECTION
+from ingest.parse.decision import parse_decision
+from ingest.parse.sources import read_source
+from retrieval.check.checker import split_claims
+from retrieval.llm.answerer import Assembler, Source
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample"
 
