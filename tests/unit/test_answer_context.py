@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from ingest.indexing.chunk import SUMMARY_SECTION
 from ingest.parse.decision import parse_decision
 from ingest.parse.sources import read_source
+from ingest.vocabulary.records import SUMMARY_SECTION
 from retrieval.check.checker import split_claims
 from retrieval.llm.answerer import Assembler, Source
 
