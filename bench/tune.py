@@ -7,8 +7,8 @@ For every answerable question of both sets (fictional and real, see
 rankings, soft-hint flags) are gathered once with the product's own code
 (``retrieval.retrieve.search.gather`` / ``decision_evidence``). Then, per fold, the
 weights of ``retrieval.retrieve.ranking.RankingWeights`` are chosen on the other folds
-by coordinate ascent over a grid from neutral weights (objective: MRR@10 over
-the real and fictional questions pooled), and scored on the held-out fold. It
+by coordinate ascent over a grid from neutral weights (objective: the mean of
+MRR@10 and hit@5 over the real and fictional questions pooled), and scored on the held-out fold. It
 prints the folds' held-out MRR@10 (mean and spread) for the procedure and for
 the current defaults (which were chosen on all questions, so theirs is not a
 held-out figure), and the weights the procedure chooses on all questions: those
@@ -35,6 +35,7 @@ from retrieval.retrieve.ranking import DEFAULT_WEIGHTS, Evidence, RankingWeights
 from retrieval.retrieve.search import decision_evidence, gather
 
 DEPTH = 10
+SET_FIGURES = ("fictional MRR", "fictional hit@5", "real MRR", "real hit@5")
 NEUTRAL = RankingWeights(
     dense=1.0, chunk_keyword=1.0, decision_keyword=1.0, overview=1.0, rrf_k=20.0,
     organisation=1.0, area=1.0, reason=1.0, why_not=1.0, outcome=1.0,
@@ -77,15 +78,29 @@ def gather_cases(bench: BenchSet, root: Path) -> list[Case]:
     return cases
 
 
-def reciprocal_rank(case: Case, weights: RankingWeights) -> float:
+def first_right(case: Case, weights: RankingWeights) -> int | None:
+    """Rank (1-based, within the top ``DEPTH``) of the first right decision, if any."""
     ranked = sorted(case.evidence, key=lambda e: -fused_score(e, weights))[:DEPTH]
-    first = next((i for i, e in enumerate(ranked, 1) if e.ref in case.question.relevant), None)
+    return next((i for i, e in enumerate(ranked, 1) if e.ref in case.question.relevant), None)
+
+
+def reciprocal_rank(case: Case, weights: RankingWeights) -> float:
+    first = first_right(case, weights)
     return 1.0 / first if first else 0.0
 
 
+def hit_at_5(case: Case, weights: RankingWeights) -> float:
+    first = first_right(case, weights)
+    return 1.0 if first is not None and first <= 5 else 0.0
+
+
 def objective(cases: list[Case], weights: RankingWeights) -> float:
-    """MRR@10 over all the questions, real and fictional pooled."""
-    return statistics.mean(reciprocal_rank(case, weights) for case in cases)
+    """The mean of MRR@10 and hit@5 over all the questions, real and fictional pooled: the
+    product is held to both, and MRR alone trades a few questions out of the top 5 for
+    others moving from rank 2 to 1."""
+    return statistics.mean(
+        (reciprocal_rank(case, weights) + hit_at_5(case, weights)) / 2 for case in cases
+    )
 
 
 def coordinate_ascent(cases: list[Case], start: RankingWeights) -> RankingWeights:
@@ -130,10 +145,17 @@ def folds(cases: list[Case], k: int, rng: random.Random) -> list[list[Case]]:
 
 
 def per_set(cases: list[Case], weights: RankingWeights) -> dict[str, float]:
-    by_set: dict[str, list[float]] = {}
+    """MRR@10 and hit@5 per set (and per kind of the real set, where the gates are)."""
+    groups: dict[str, list[Case]] = {}
     for case in cases:
-        by_set.setdefault(case.set_name, []).append(reciprocal_rank(case, weights))
-    return {name: statistics.mean(v) for name, v in sorted(by_set.items())}
+        groups.setdefault(case.set_name, []).append(case)
+        if case.set_name == "real":
+            groups.setdefault(f"real {case.question.type}", []).append(case)
+    out: dict[str, float] = {}
+    for name, members in sorted(groups.items()):
+        out[f"{name} MRR"] = statistics.mean(reciprocal_rank(c, weights) for c in members)
+        out[f"{name} hit@5"] = statistics.mean(hit_at_5(c, weights) for c in members)
+    return out
 
 
 def cross_validate(cases: list[Case], k: int, restarts: int, seed: int) -> None:
@@ -146,13 +168,12 @@ def cross_validate(cases: list[Case], k: int, restarts: int, seed: int) -> None:
         held["default"].append(default)
         held["tuned"].append(tuned)
         rows.append([str(number), str(len(test)),
-                     *(f"{default[s]:.3f} -> {tuned[s]:.3f}" for s in sorted(tuned))])
-    names = sorted(held["tuned"][0])
-    print(table(["fold", "n", *(f"{s} MRR@10 default -> tuned" for s in names)], rows))
+                     *(f"{default[s]:.3f} -> {tuned[s]:.3f}" for s in SET_FIGURES)])
+    print(table(["fold", "n", *(f"{s} default -> tuned" for s in SET_FIGURES)], rows))
     for which in ("default", "tuned"):
-        for name in names:
+        for name in sorted(held["tuned"][0]):
             values = [fold[name] for fold in held[which]]
-            print(f"held-out {which:7s} {name:9s} MRR@10 mean {statistics.mean(values):.3f}"
+            print(f"held-out {which:7s} {name:22s} mean {statistics.mean(values):.3f}"
                   f" sd {statistics.stdev(values):.3f}")
 
 

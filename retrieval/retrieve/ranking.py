@@ -26,15 +26,15 @@ from retrieval.types import Intent, QueryPlan
 class RankingWeights:
     """Fusion weights per ranking, the RRF constant, and one multiplier per soft hint."""
 
-    dense: float = 1.0
+    dense: float = 0.75
     chunk_keyword: float = 1.0
-    decision_keyword: float = 1.5
-    overview: float = 0.5
+    decision_keyword: float = 1.0
+    overview: float = 1.0
     rrf_k: float = 5.0
     organisation: float = 1.25
     area: float = 1.0
     reason: float = 1.5
-    why_not: float = 1.5
+    why_not: float = 1.25
     outcome: float = 1.0
 
 
