@@ -57,9 +57,9 @@ class DecisionVectors:
         """Every decision's opening vector: (refs, matrix with one row each). Read once per
         table state and kept."""
         with self._database.reading() as db:
-            stamp = db.execute(
-                "SELECT count(*), coalesce(max(rowid), 0) FROM decision_vectors"
-            ).fetchone()
+            # Changes when another connection commits (data_version) or this one writes
+            # (total_changes): O(1), where counting the rows took 10 ms at 100k decisions.
+            stamp = (db.execute("PRAGMA data_version").fetchone()[0], db.total_changes)
             if self._matrix is None or self._matrix[0] != stamp:
                 rows = db.execute("SELECT ref, vector FROM decision_vectors").fetchall()
                 matrix = np.array([np.frombuffer(v, dtype=np.float32) for _, v in rows])
