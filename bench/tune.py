@@ -98,9 +98,14 @@ def objective(cases: list[Case], weights: RankingWeights) -> float:
     """The mean of MRR@10 and hit@5 over all the questions, real and fictional pooled: the
     product is held to both, and MRR alone trades a few questions out of the top 5 for
     others moving from rank 2 to 1."""
-    return statistics.mean(
-        (reciprocal_rank(case, weights) + hit_at_5(case, weights)) / 2 for case in cases
-    )
+    return statistics.mean(_mrr_and_hit(first_right(case, weights)) for case in cases)
+
+
+def _mrr_and_hit(first: int | None) -> float:
+    """Half the reciprocal rank plus half hit@5, from one ranking of the candidates."""
+    if first is None:
+        return 0.0
+    return (1.0 / first + (1.0 if first <= 5 else 0.0)) / 2
 
 
 def coordinate_ascent(cases: list[Case], start: RankingWeights) -> RankingWeights:
