@@ -65,11 +65,22 @@ class ChunkTable:
         return {row[0]: ChunkRow(*row) for row in rows}
 
     def chunks_of(self, ref: str) -> list[ChunkRow]:
+        return self.chunks_of_each([ref]).get(ref, [])
+
+    def chunks_of_each(self, refs: Sequence[str]) -> dict[str, list[ChunkRow]]:
+        """Each decision's chunks in reading order, in one query (decisions with none are
+        left out)."""
         with self._database.reading() as db:
             rows = db.execute(
-                f"SELECT {_COLUMNS} FROM chunks c WHERE c.ref = ? ORDER BY c.position", (ref,)
+                f"SELECT {_COLUMNS} FROM chunks c WHERE c.ref IN ({marks(refs)})"
+                " ORDER BY c.ref, c.position",
+                list(refs),
             ).fetchall()
-        return [ChunkRow(*row) for row in rows]
+        found: dict[str, list[ChunkRow]] = {}
+        for row in rows:
+            chunk = ChunkRow(*row)
+            found.setdefault(chunk.ref, []).append(chunk)
+        return found
 
     def chunk_ids(self) -> set[str]:
         with self._database.reading() as db:

@@ -8,8 +8,9 @@ which Chroma then searches among.
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, ParamSpec, TypeVar
 
 import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -28,6 +29,14 @@ MAX_FILTER_IDS = 20_000
 OVERFETCH = 8
 # Threads for keyword searches running beside the query embedding (tantivy frees the GIL).
 _KEYWORD_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="oqa-keywords")
+
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+
+
+def in_background(work: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs) -> Future[_T]:
+    """Run ``work`` on the keyword threads, beside the query embedding on this one."""
+    return _KEYWORD_POOL.submit(work, *args, **kwargs)
 
 
 class _IndexRetriever(BaseRetriever):
@@ -121,14 +130,19 @@ class HybridRetriever(_IndexRetriever):
         return self.fused_documents(dense, keyword, vector)
 
     def scored_lists(
-        self, query: str, filters: DecisionFilter | None, vector: np.ndarray | None = None
+        self,
+        query: str,
+        filters: DecisionFilter | None,
+        vector: np.ndarray | None = None,
+        embed_text: str = "",
     ) -> tuple[list[tuple[str, float]], list[tuple[str, float]], np.ndarray]:
-        """The dense and keyword chunk rankings, and the query vector used."""
+        """The dense and keyword chunk rankings, and the query vector used (``embed_text``'s,
+        or the query's, when none is given)."""
         # The keyword search needs no vector: on a second core it overlaps the embedding.
         keyword_search = KeywordRetriever(index=self.index, k=self.keyword_k).scored
-        pending = _KEYWORD_POOL.submit(keyword_search, query, filters)
+        pending = in_background(keyword_search, query, filters)
         if vector is None:
-            vector = self.index.embed_query(query)
+            vector = self.index.embed_query(embed_text or query)
         dense = DenseRetriever(index=self.index, k=self.k).scored(vector, filters)
         return dense, pending.result(), vector
 

@@ -26,7 +26,7 @@ from retrieval.retrieve.ranking import (
     evidence_for,
     fused_score,
 )
-from retrieval.retrieve.retrievers import HybridRetriever
+from retrieval.retrieve.retrievers import HybridRetriever, in_background
 from retrieval.types import DecisionHit, Intent, Passage, QueryPlan
 
 # Later passages of a decision add a little evidence, with diminishing weight.
@@ -74,19 +74,21 @@ def search_plan(
 
 
 def gather(index: Index, plan: QueryPlan, vector: np.ndarray | None = None) -> Candidates:
-    """The three rankings for ``plan``, with the fused chunks that give passages."""
-    if vector is None:
-        vector = index.embed_query(plan.dense_text or plan.text)
+    """The four rankings for ``plan``, with the fused chunks that give passages."""
+    whole_decisions = in_background(_whole_decision_order, index, plan)
     retriever = HybridRetriever.for_index(index)
-    dense, keyword, vector = retriever.scored_lists(plan.text, plan.filters, vector)
+    dense, keyword, vector = retriever.scored_lists(
+        plan.text, plan.filters, vector, embed_text=plan.dense_text
+    )
+    openings = in_background(_overview_order, index, plan, vector)
     documents = retriever.fused_documents(dense, keyword, vector)
     by_id = {d.metadata["chunk_id"]: d for d in documents}
     ranks: dict[str, dict[str, int]] = defaultdict(dict)
     for name, ranking in (
         ("dense", _decision_order(dense, by_id)),
         ("chunk_keyword", _decision_order(keyword, by_id)),
-        ("decision_keyword", _whole_decision_order(index, plan)),
-        ("overview", _overview_order(index, plan, vector)),
+        ("decision_keyword", whole_decisions.result()),
+        ("overview", openings.result()),
     ):
         for position, ref in enumerate(ranking, start=1):
             ranks[ref][name] = position
@@ -114,10 +116,9 @@ def _whole_decision_order(index: Index, plan: QueryPlan) -> list[str]:
 
 def _overview_order(index: Index, plan: QueryPlan, vector: np.ndarray) -> list[str]:
     """Decisions by the similarity of their opening (header, summary, complaint)."""
-    refs, matrix = index.store.overviews.matrix()
+    refs, scores = index.store.overviews.similarities(vector)
     if not refs:
         return []
-    scores = matrix @ vector.astype(np.float32)
     if not plan.filters.is_empty:
         allowed = set(index.store.records.filter_refs(plan.filters))
         scores = np.where([ref in allowed for ref in refs], scores, -np.inf)
@@ -182,7 +183,7 @@ def _closest_chunks(
     """Decisions found by their whole text only: their chunks, closest in meaning first
     (they have no fused score, and the passage order is kept by the stable sort in
     ``_hit``). One read of the vectors for all of them: each Chroma read costs a few ms."""
-    rows = {ref: index.store.passages.chunks_of(ref) for ref in refs}
+    rows = index.store.passages.chunks_of_each(refs) if refs else {}
     ids = [row.id for found in rows.values() for row in found]
     stored = index.store.vectors.embeddings(ids) if ids else {}
     out: dict[str, list[Document]] = {}

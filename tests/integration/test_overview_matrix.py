@@ -33,3 +33,16 @@ def test_a_reader_sees_opening_vectors_written_by_another_connection(
         assert matrix_after.shape[0] == matrix.shape[0] + 1
         writer.overviews.drop_stale()  # the ref has no decision row: it goes
         assert FICTIONAL_REF not in reader.overviews.matrix()[0]
+
+
+def test_opening_similarities_rank_the_closest_opening_first(built_store: Settings) -> None:
+    """The float16 matrix the reader keeps scores within 0.001 of float32's products."""
+    with opened_store(built_store) as store:
+        refs, matrix = store.overviews.matrix()
+        vector = matrix[3].astype(np.float32)
+        vector /= np.linalg.norm(vector)
+        scored_refs, scores = store.overviews.similarities(vector)
+    exact = matrix.astype(np.float32) @ vector
+    assert scored_refs == refs
+    assert scored_refs[int(np.argmax(scores))] == refs[3]
+    assert np.abs(scores - exact).max() < 1e-3
