@@ -61,6 +61,8 @@ class VectorIndex:
         """Stored vectors of ``ids``; an id whose vector cannot be read is left out."""
         from chromadb.errors import ChromaError
 
+        if not ids:
+            return {}
         try:
             result = self._collection.get(ids=list(ids), include=["embeddings"])
         except ChromaError as error:

@@ -127,7 +127,9 @@ class HybridRetriever(_IndexRetriever):
     ) -> list[Document]:
         filters, vector = kwargs.get("filters"), kwargs.get("vector")
         dense, keyword, vector = self.scored_lists(query, filters, vector)
-        return self.fused_documents(dense, keyword, vector)
+        documents = self.fused_documents(dense, keyword)
+        add_similarities(documents, vector, self.index.store.vectors.embeddings(lacking(documents)))
+        return documents
 
     def scored_lists(
         self,
@@ -147,33 +149,36 @@ class HybridRetriever(_IndexRetriever):
         return dense, pending.result(), vector
 
     def fused_documents(
-        self,
-        dense: list[tuple[str, float]],
-        keyword: list[tuple[str, float]],
-        vector: np.ndarray,
+        self, dense: list[tuple[str, float]], keyword: list[tuple[str, float]]
     ) -> list[Document]:
-        """Chunks of both rankings fused by reciprocal rank, each with its dense similarity."""
+        """Chunks of both rankings fused by reciprocal rank. Those the dense ranking found
+        carry their similarity; keyword-only ones get theirs from ``add_similarities``, for
+        just the decisions that are kept (each read of stored vectors costs a few ms)."""
         fused = reciprocal_rank_fusion(
             [[cid for cid, _ in dense], [cid for cid, _ in keyword]],
             self.rrf_k,
             weights=(self.dense_weight, 1.0),
         )
         documents = self._documents(list(fused.items()), "rrf")
-        similarity = _similarities(
-            self.index, vector, dense, [d.metadata["chunk_id"] for d in documents]
-        )
+        similarity = dict(dense)
         for document in documents:
-            document.metadata["similarity"] = similarity[document.metadata["chunk_id"]]
+            if document.metadata["chunk_id"] in similarity:
+                document.metadata["similarity"] = similarity[document.metadata["chunk_id"]]
         return documents
 
 
-def _similarities(
-    index: Index, vector: np.ndarray, dense: list[tuple[str, float]], ids: list[str]
-) -> dict[str, float]:
-    """Cosine similarity for every fused chunk; keyword-only hits get theirs from Chroma."""
-    known = dict(dense)
-    missing = [cid for cid in ids if cid not in known]
-    if missing:
-        stored = index.store.vectors.embeddings(missing)
-        known.update({cid: float(np.dot(vec, vector)) for cid, vec in stored.items()})
-    return {cid: known.get(cid, 0.0) for cid in ids}
+def lacking(documents: list[Document]) -> list[str]:
+    """Chunk ids of ``documents`` that have no similarity yet."""
+    return [d.metadata["chunk_id"] for d in documents if "similarity" not in d.metadata]
+
+
+def add_similarities(
+    documents: list[Document], vector: np.ndarray, stored: dict[str, np.ndarray]
+) -> None:
+    """Each document's cosine similarity to ``vector`` where it lacks one, from the
+    ``stored`` vectors (0 for a chunk whose vector could not be read)."""
+    for document in documents:
+        if "similarity" not in document.metadata:
+            found = stored.get(document.metadata["chunk_id"])
+            similarity = float(np.dot(found, vector)) if found is not None else 0.0
+            document.metadata["similarity"] = similarity

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from langchain_core.documents import Document
 
+from ingest.storage import ChunkRow
 from ingest.vocabulary.filters import DecisionFilter
 from ingest.vocabulary.records import SUMMARY_SECTION
 from retrieval.index import Index
@@ -26,7 +27,12 @@ from retrieval.retrieve.ranking import (
     evidence_for,
     fused_score,
 )
-from retrieval.retrieve.retrievers import HybridRetriever, in_background
+from retrieval.retrieve.retrievers import (
+    HybridRetriever,
+    add_similarities,
+    in_background,
+    lacking,
+)
 from retrieval.types import DecisionHit, Intent, Passage, QueryPlan
 
 # Later passages of a decision add a little evidence, with diminishing weight.
@@ -81,7 +87,7 @@ def gather(index: Index, plan: QueryPlan, vector: np.ndarray | None = None) -> C
         plan.text, plan.filters, vector, embed_text=plan.dense_text
     )
     openings = in_background(_overview_order, index, plan, vector)
-    documents = retriever.fused_documents(dense, keyword, vector)
+    documents = retriever.fused_documents(dense, keyword)
     by_id = {d.metadata["chunk_id"]: d for d in documents}
     ranks: dict[str, dict[str, int]] = defaultdict(dict)
     for name, ranking in (
@@ -157,8 +163,14 @@ def ranked_hits(
     by_ref: dict[str, list[Document]] = defaultdict(list)
     for document in candidates.documents:
         by_ref[document.metadata["ref"]].append(document)
-    unseen = [ref for _, ref in scored if ref not in by_ref]
-    by_ref.update(_closest_chunks(index, unseen, candidates.vector))
+    kept = [document for _, ref in scored for document in by_ref.get(ref, [])]
+    unseen = index.store.passages.chunks_of_each([ref for _, ref in scored if ref not in by_ref])
+    # One read of stored vectors serves both: each read costs a few ms.
+    stored = index.store.vectors.embeddings(
+        lacking(kept) + [row.id for found in unseen.values() for row in found]
+    )
+    add_similarities(kept, candidates.vector, stored)
+    by_ref.update(_closest_chunks(unseen, stored, candidates.vector))
     per_decision = index.settings.passages_per_decision
     hits = []
     for position, (score, ref) in enumerate(scored, start=1):
@@ -178,28 +190,24 @@ def _rows(index: Index, refs: list[str]) -> dict[str, dict[str, str]]:
 
 
 def _closest_chunks(
-    index: Index, refs: list[str], vector: np.ndarray
+    chunks: dict[str, list[ChunkRow]], stored: dict[str, np.ndarray], vector: np.ndarray
 ) -> dict[str, list[Document]]:
     """Decisions found by their whole text only: their chunks, closest in meaning first
     (they have no fused score, and the passage order is kept by the stable sort in
-    ``_hit``). One read of the vectors for all of them: each Chroma read costs a few ms."""
-    rows = index.store.passages.chunks_of_each(refs) if refs else {}
-    ids = [row.id for found in rows.values() for row in found]
-    stored = index.store.vectors.embeddings(ids) if ids else {}
+    ``_hit``)."""
     out: dict[str, list[Document]] = {}
-    for ref, found in rows.items():
+    for ref, found in chunks.items():
         documents = []
         for row in found:
-            similarity = float(np.dot(stored[row.id], vector)) if row.id in stored else 0.0
             metadata = {
                 "chunk_id": row.id,
                 "ref": ref,
                 "section": row.section,
                 "paragraphs": row.paragraphs,
                 "rrf": 0.0,
-                "similarity": similarity,
             }
             documents.append(Document(page_content=row.text, metadata=metadata))
+        add_similarities(documents, vector, stored)
         out[ref] = sorted(documents, key=lambda d: -d.metadata["similarity"])
     return out
 
