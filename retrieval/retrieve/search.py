@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from langchain_core.documents import Document
@@ -53,6 +53,7 @@ class Candidates:
     documents: list[Document]  # fused chunks, best first
     ranks: dict[str, dict[str, int]]  # ref → ranking name → rank
     vector: np.ndarray
+    rows: dict[str, dict[str, str]] = field(default_factory=dict)  # decision rows, once read
 
 
 def is_boilerplate(section: str) -> bool:
@@ -142,7 +143,8 @@ def _top(scores: np.ndarray, k: int) -> np.ndarray:
 
 
 def decision_evidence(index: Index, plan: QueryPlan, candidates: Candidates) -> list[Evidence]:
-    rows = _rows(index, list(candidates.ranks))
+    rows = candidates.rows
+    rows.update(_rows(index, [ref for ref in candidates.ranks if ref not in rows]))
     return [
         evidence_for(ref, ranks, rows[ref], plan)
         for ref, ranks in candidates.ranks.items()
@@ -159,7 +161,7 @@ def ranked_hits(
     weights: RankingWeights = DEFAULT_WEIGHTS,
 ) -> list[DecisionHit]:
     scored = sorted(((fused_score(e, weights), e.ref) for e in evidence), reverse=True)[:k]
-    rows = _rows(index, [ref for _, ref in scored])
+    rows = candidates.rows  # read by decision_evidence, which gave the evidence
     by_ref: dict[str, list[Document]] = defaultdict(list)
     for document in candidates.documents:
         by_ref[document.metadata["ref"]].append(document)
