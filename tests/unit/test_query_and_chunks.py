@@ -68,6 +68,17 @@ def test_a_misspelling_matching_two_names_matches_neither() -> None:
     assert plan_query("Brackenfild council", both).soft.organisations == ()
 
 
+@pytest.mark.parametrize(("question", "expected"), [
+    ("Ashcoombe Wetherfield took my bins", ("Ashcombe Wetherfield Council",)),  # first word
+    ("Ashcombe Wetherfeild took my bins", ("Ashcombe Wetherfield Council",)),  # second word
+    ("Ashcoombe Wetherfeild took my bins", ()),  # two words misspelt: no guess
+    ("Wetherfeild took my bins", ()),  # half a name, misspelt
+])
+def test_one_misspelt_word_of_a_longer_name(question: str, expected: tuple[str, ...]) -> None:
+    vocabulary = Vocabulary(organisations=("Ashcombe Wetherfield Council",))  # fictional
+    assert plan_query(question, vocabulary).soft.organisations == expected
+
+
 @pytest.mark.parametrize(("question", "intent"), [
     ("Why won't the Ombudsman look at my complaint?", Intent.WHY_NOT),
     ("they refused to investigate my school transport complaint", Intent.WHY_NOT),
