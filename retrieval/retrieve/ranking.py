@@ -34,7 +34,7 @@ class RankingWeights:
     organisation: float = 1.25
     area: float = 1.0
     reason: float = 1.5
-    why_not: float = 1.25
+    why_not: float = 1.5
     outcome: float = 1.0
 
 
