@@ -6,8 +6,8 @@ Every question of both sets (answerable ones, the real set's questions no
 decision answers, and the off-topic questions of bench/quality.py) is searched
 once with the product; the best decision's similarity and subject coverage
 (``retrieval.retrieve.fit``) are kept. Per fold, the ``AbstainRule`` that declines most
-unanswerable questions while declining at most 2 % of the answerable ones on
-the other folds is chosen, then scored on the held-out fold.
+unanswerable questions while declining at most 2 % of the answerable ones of
+each set on the other folds is chosen, then scored on the held-out fold.
 """
 
 from __future__ import annotations
@@ -83,13 +83,21 @@ def rates(points: list[Point], rule: AbstainRule) -> tuple[float, float]:
     return false, true
 
 
+def worst_false_declines(points: list[Point], rule: AbstainRule) -> float:
+    """The largest share of answerable questions declined in any one set. Pooled over the
+    sets, the fictional questions (never declined) hid false declines on the real ones,
+    where the product is judged: 2.0 % pooled was 3.3 % of the real set."""
+    sets = {p.set_name for p in points}
+    return max(rates([p for p in points if p.set_name == name], rule)[0] for name in sets)
+
+
 def choose(points: list[Point]) -> AbstainRule:
     best, best_key = DEFAULT_RULE, (-1.0, 0.0)
     for values in itertools.product(*GRID.values()):
         rule = AbstainRule(**dict(zip(GRID, values, strict=True)))
         false, true = rates(points, rule)
         key = (true, -false)
-        if false <= MAX_FALSE_DECLINES and key > best_key:
+        if worst_false_declines(points, rule) <= MAX_FALSE_DECLINES and key > best_key:
             best, best_key = rule, key
     return best
 
@@ -113,14 +121,17 @@ def main() -> int:
         rule = choose(train)
         default, tuned = rates(test, DEFAULT_RULE), rates(test, rule)
         rows.append([str(fold + 1), str(len(test)), f"{default[0]:.3f} / {default[1]:.3f}",
-                     f"{tuned[0]:.3f} / {tuned[1]:.3f}", str(asdict(rule))])
+                     f"{tuned[0]:.3f} / {tuned[1]:.3f}",
+                     f"{worst_false_declines(test, rule):.3f}", str(asdict(rule))])
     print(table(["fold", "n", "default: answerable / unanswerable declined",
-                 "chosen: answerable / unanswerable declined", "rule chosen on the other folds"],
+                 "chosen: answerable / unanswerable declined",
+                 "chosen: worst set's answerable declined", "rule chosen on the other folds"],
                 rows))
     final = choose(points)
     print(f"\nchosen on all questions: {asdict(final)}; declined: answerable "
-          f"{rates(points, final)[0]:.3f}, unanswerable {rates(points, final)[1]:.3f} "
-          f"({sum(not p.answerable for p in points)} unanswerable)")
+          f"{rates(points, final)[0]:.3f} (worst set {worst_false_declines(points, final):.3f}),"
+          f" unanswerable {rates(points, final)[1]:.3f}"
+          f" ({sum(not p.answerable for p in points)} unanswerable)")
     return 0
 
 
