@@ -27,16 +27,17 @@ from retrieval.retrieve.fusion import reciprocal_rank_fusion
 # chunks we over-fetch and filter afterwards instead.
 MAX_FILTER_IDS = 20_000
 OVERFETCH = 8
-# Threads for keyword searches running beside the query embedding (tantivy frees the GIL).
-_KEYWORD_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="oqa-keywords")
+# Threads for work beside the query embedding: the keyword searches (tantivy frees the GIL)
+# and the openings' matrix product (torch frees it).
+_BACKGROUND = ThreadPoolExecutor(max_workers=4, thread_name_prefix="oqa-search")
 
 _P = ParamSpec("_P")
 _T = TypeVar("_T")
 
 
 def in_background(work: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs) -> Future[_T]:
-    """Run ``work`` on the keyword threads, beside the query embedding on this one."""
-    return _KEYWORD_POOL.submit(work, *args, **kwargs)
+    """Run ``work`` on a background thread, beside the query embedding on this one."""
+    return _BACKGROUND.submit(work, *args, **kwargs)
 
 
 class _IndexRetriever(BaseRetriever):
