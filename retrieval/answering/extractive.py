@@ -121,17 +121,17 @@ class ExtractiveAnswerer:
             draft.add(top, quote, section, intro)
         # For an investigated decision the reasons concern only the parts left out.
         self._name_reasons(draft, top, "One part was not investigated" if investigated else "")
-        others = [h for h in hits[1:] if h.outcome in NOT_INVESTIGATED and h.reasons]
-        others = others[:MAX_OTHER_DECISIONS]
-        for hit in others:
-            decision = decisions[hit.ref]
-            for quote, section in _reason_sentences(decision)[:1]:
-                draft.add(
-                    decision,
-                    quote,
-                    section,
-                    f"A similar decision, {_name(decision)}, gave this reason: ",
-                )
+        # "gave this reason" is said only of a sentence that states one: a summary that
+        # only tells the complaint (as a discontinued investigation's may) is no reason.
+        others = [
+            (decisions[h.ref], _stated_reasons(decisions[h.ref]))
+            for h in hits[1:]
+            if h.outcome in NOT_INVESTIGATED and h.reasons
+        ]
+        for decision, stated in [(d, s) for d, s in others if s][:MAX_OTHER_DECISIONS]:
+            quote, section = stated[0]
+            intro = f"A similar decision, {_name(decision)}, gave this reason: "
+            draft.add(decision, quote, section, intro)
 
     def _similar(
         self, draft: Draft, focus: Decision, hits: list[DecisionHit], decisions: dict[str, Decision]
@@ -220,12 +220,19 @@ def _intro(decision: Decision, verb: str) -> str:
     return f"In {_name(decision)}, the Ombudsman {verb}: "
 
 
-def _reason_sentences(decision: Decision) -> list[tuple[str, str]]:
+def _stated_reasons(decision: Decision) -> list[tuple[str, str]]:
     """Summary sentences that say why the complaint was not investigated."""
-    found = []
-    for quote in statements(decision.summary):
-        if find_reasons(quote) or _NOT_INVESTIGATING.search(quote):
-            found.append((quote, SUMMARY_SECTION))
+    return [
+        (quote, SUMMARY_SECTION)
+        for quote in statements(decision.summary)
+        if find_reasons(quote) or _NOT_INVESTIGATING.search(quote)
+    ]
+
+
+def _reason_sentences(decision: Decision) -> list[tuple[str, str]]:
+    """The stated reasons, or for a decision not investigated whose summary states none, the
+    summary's first two sentences (what the decision is about, to lead its answer with)."""
+    found = _stated_reasons(decision)
     if not found and decision.outcome.value in NOT_INVESTIGATED:
         found = [(q, SUMMARY_SECTION) for q in statements(decision.summary)[:2]]
     return found

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 from grounding import assert_grounded
 
+from ingest.parse.reasons import find_reasons
 from ingest.vocabulary.errors import QuestionError
 from ingest.vocabulary.filters import DecisionFilter
 from ingest.vocabulary.settings import Settings
@@ -154,3 +156,20 @@ def test_cli_bad_filter_is_a_usage_error(built_store: Settings) -> None:
     run = _cli(built_store, "search", "x", "--filter", "colour=red")
     assert run.returncode == 2
     assert "unknown filter key" in run.stderr
+
+
+@pytest.mark.parametrize("question", [
+    "why wouldn't the ombudsman look at Mrs M's complaint about her son's direct payments?",
+    "why won't they look at my complaint about my son's school transport?",
+])
+def test_a_similar_decision_is_quoted_only_for_a_reason_it_states(
+    engine: Engine, question: str
+) -> None:
+    """'gave this reason' is followed by a sentence that states one, never by a summary's
+    account of the complaint (22 318 905's answer once quoted a discontinued street-works
+    investigation that way)."""
+    answer = engine.answer(question)
+    quoted = re.findall(r"gave this reason: “([^”]+)”", answer.text)
+    assert quoted
+    for quote in quoted:
+        assert find_reasons(quote) or re.search(r"\bnot (start|investigat|look)", quote), quote
