@@ -29,6 +29,14 @@ _WRITE_BATCH = 1000
 # A query among this many ids or fewer reads their vectors and ranks them exactly: local
 # Chroma spends ~20 ms on any id-filtered query at 100k+ vectors, a read of 200 takes ~5.
 EXACT_MAX_IDS = 200
+# How wide the HNSW search looks (Chroma's ef_search). At Chroma's default, 100, a search
+# misses some of the nearest chunks, and which ones changes from one process to the next:
+# the same question could rank differently after a restart. Up to SMALL_INDEX_VECTORS a
+# search 500 wide returns the same chunks every time (only the order of equal similarities
+# can differ) for little cost; a larger index keeps the default, for its search time.
+SMALL_INDEX_VECTORS = 50_000
+WIDE_SEARCH = 500
+DEFAULT_SEARCH = 100
 
 
 class VectorIndex:
@@ -78,6 +86,19 @@ class VectorIndex:
             chunk_id: np.asarray(vector, dtype=np.float32)
             for chunk_id, vector in zip(result["ids"], vectors, strict=True)
         }
+
+    @property
+    def search_breadth(self) -> int:
+        """The collection's HNSW ef_search (Chroma's default when it states none)."""
+        hnsw = self._collection.configuration.get("hnsw") or {}
+        return int(hnsw.get("ef_search") or DEFAULT_SEARCH)
+
+    def fit_search_breadth(self) -> None:
+        """Set how wide searches look for the collection's size; Chroma keeps the setting,
+        so every reader opened after uses it."""
+        wanted = WIDE_SEARCH if self.count() <= SMALL_INDEX_VECTORS else DEFAULT_SEARCH
+        if self.search_breadth != wanted:
+            self._collection.modify(configuration={"hnsw": {"ef_search": wanted}})
 
     def all_ids(self) -> set[str]:
         return set(self._collection.get(include=[])["ids"])

@@ -96,6 +96,7 @@ def build(
         run.flush()
         if prune:
             run.summary.pruned = _prune(store, sources, run.seen_refs)
+        store.vectors.fit_search_breadth()
         store.mark_built()
     finally:
         store.close()
