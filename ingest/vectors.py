@@ -96,9 +96,18 @@ class VectorIndex:
     def fit_search_breadth(self) -> None:
         """Set how wide searches look for the collection's size; Chroma keeps the setting,
         so every reader opened after uses it."""
+        from chromadb.errors import ChromaError
+
         wanted = WIDE_SEARCH if self.count() <= SMALL_INDEX_VECTORS else DEFAULT_SEARCH
-        if self.search_breadth != wanted:
+        if self.search_breadth == wanted:
+            return
+        try:
             self._collection.modify(configuration={"hnsw": {"ef_search": wanted}})
+        except ChromaError as error:
+            # Seen as "database is locked" while another process had the store open: the
+            # build's work is done and stays; searches keep the breadth they had.
+            logger.warning("search breadth left at %d for now (%s); the next build sets it",
+                           self.search_breadth, error)
 
     def all_ids(self) -> set[str]:
         return set(self._collection.get(include=[])["ids"])

@@ -30,3 +30,4 @@ def test_a_large_index_keeps_the_default_breadth_for_its_readers(
         writer.vectors.fit_search_breadth()
     with opened_store(built_store, copy) as reader:  # a new reader reads Chroma's setting
         assert reader.vectors.search_breadth == DEFAULT_SEARCH
+
