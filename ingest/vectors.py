@@ -90,7 +90,9 @@ class VectorIndex:
     @property
     def search_breadth(self) -> int:
         """The collection's HNSW ef_search (Chroma's default when it states none)."""
-        hnsw = self._collection.configuration.get("hnsw") or {}
+        # The raw JSON: the parsed configuration warns about our collections' (absent)
+        # embedding function each time it is read.
+        hnsw = self._collection.configuration_json.get("hnsw") or {}
         return int(hnsw.get("ef_search") or DEFAULT_SEARCH)
 
     def fit_search_breadth(self) -> None:
