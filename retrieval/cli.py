@@ -119,7 +119,7 @@ def ask_command(
     as_json: JsonOption = False,
     batch: BatchOption = None,
 ) -> None:
-    """A cited answer: every [n] points at a verbatim quote of a decision."""
+    """A cited answer: every numbered marker points at a verbatim quote of a decision."""
     filters = parse_filters(filter)
     _run(
         store,
