@@ -43,7 +43,6 @@ from bench.llm_quality import draft_figures, follow_up_figures
 from retrieval.engine import Engine, open_engine
 from retrieval.retrieve.retrievers import DenseRetriever, HybridRetriever, KeywordRetriever
 from retrieval.types import Answer
-from retrieval.understand.query import dense_text
 
 TYPES = ("why_not", "known_item", "similar", "outcome")
 UNANSWERABLE = "none"  # a question no decision in the set answers
@@ -127,8 +126,8 @@ def rankers(engine: Engine) -> dict[str, Ranker]:
     hybrid = HybridRetriever.for_index(index)
 
     def dense_vector(q: Question) -> np.ndarray:
-        # The dense side reads the question without its why-not frame, as the engine does.
-        return index.embed_query(dense_text(q.query))
+        # The dense side reads what the engine embeds (the plan's dense text).
+        return index.embed_query(engine.plan(q.query).dense_text)
 
     def hybrid_rank(q: Question) -> list[str]:
         documents = hybrid.invoke(q.query, filters=None, vector=dense_vector(q))
@@ -156,7 +155,7 @@ def reranker(engine: Engine, name: str) -> tuple[Ranker | None, str]:
     hybrid = HybridRetriever.for_index(index)
 
     def rank(q: Question) -> list[str]:
-        vector = index.embed_query(dense_text(q.query))
+        vector = index.embed_query(engine.plan(q.query).dense_text)
         documents = hybrid.invoke(q.query, filters=None, vector=vector)[:RERANK_CANDIDATES]
         scores = model.predict([(q.query, d.page_content) for d in documents])
         ordered = sorted(zip(scores, documents, strict=True), key=lambda p: -float(p[0]))

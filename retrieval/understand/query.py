@@ -17,10 +17,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from rapidfuzz import fuzz
+from wordfreq import zipf_frequency
 
 from ingest.vocabulary.filters import DecisionFilter
 from ingest.vocabulary.normalise import find_refs
 from ingest.vocabulary.records import Outcome, Reason
+from retrieval.keywords import STOPWORDS
 from retrieval.types import Intent, QueryPlan, SoftHints
 
 
@@ -153,20 +155,48 @@ def plan_query(question: str, vocabulary: Vocabulary) -> QueryPlan:
         outcomes=tuple(o.value for pattern, o in _OUTCOME_ASKED if pattern.search(text))[:1],
         dates=_date_range(text),
     )
+    intent = _intent(text, refs)
     return QueryPlan(
         text=text,
         filters=DecisionFilter(refs=refs),
-        intent=_intent(text, refs),
+        intent=intent,
         soft=soft,
         notes=tuple([f"decision {ref}" for ref in refs] + soft.notes()),
-        dense_text=dense_text(text),
+        dense_text=dense_text(text, intent),
     )
 
 
-def dense_text(question: str) -> str:
-    """The question without its why-not frame, for the dense (embedding) search only."""
+# A word at least this frequent in English (wordfreq's Zipf scale: 5 is a hundred in a
+# million words: "help", "ever", "cases") is everyday, not a subject. Chosen by
+# cross-validation among 3.5-5 and "never" (bench/tune.py --asides).
+EVERYDAY_ZIPF = 5.0
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+")
+_MIN_SITUATION_WORDS = 4
+
+
+def dense_text(question: str, intent: Intent, everyday: float = EVERYDAY_ZIPF) -> str:
+    """What the embedding searches read: the question without its why-not frame and, unless
+    it asks why a complaint was not investigated, without the sentences that only address
+    the Ombudsman ("Can the ombudsman help?"). Those match the stock paragraphs every
+    decision has, so they pulled decisions about any subject towards a situation told in
+    the other sentences; in a why-not question that sentence is the point."""
     stripped = _QUESTION_FRAME.sub("", question, count=1).strip()
-    return stripped if len(stripped.split()) >= 2 else question
+    text = stripped if len(stripped.split()) >= 2 else question
+    if intent == Intent.WHY_NOT:
+        return text
+    sentences = _SENTENCE_BREAK.split(text)
+    situation = " ".join(s for s in sentences if not _only_addresses_ombudsman(s, everyday))
+    return situation if len(situation.split()) >= _MIN_SITUATION_WORDS else text
+
+
+def _only_addresses_ombudsman(sentence: str, everyday: float) -> bool:
+    """A sentence to the Ombudsman with no subject word in it: every content word is an
+    everyday one ("Has the ombudsman dealt with anything like this?")."""
+    lowered = sentence.lower()
+    if "ombudsman" not in lowered:
+        return False
+    words = [w for w in re.findall(r"[a-z]+(?:['’][a-z]+)?", lowered) if w not in STOPWORDS]
+    return all(zipf_frequency(w, "en") >= everyday for w in words)
 
 
 def with_filters(plan: QueryPlan, user: DecisionFilter | None) -> QueryPlan:

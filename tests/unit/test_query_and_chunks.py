@@ -104,6 +104,41 @@ def test_years_reasons_areas_and_outcomes_are_soft_hints() -> None:
     assert "dates: 2022-01-01 to …" in late.notes  # shown to the user, who may make it a filter
 
 
+SITUATION = "The council put us in a bed and breakfast for months after we lost our home."
+
+
+@pytest.mark.parametrize("aside", [
+    "Can the ombudsman help?",
+    "What has the Ombudsman said about cases like this?",
+    "Has the ombudsman ever looked at anything like that?",
+])
+def test_the_embedded_text_leaves_out_a_sentence_that_only_addresses_the_ombudsman(
+    aside: str,
+) -> None:
+    """Such a sentence matches the stock paragraphs of every decision, whatever its subject."""
+    assert plan_query(f"{SITUATION} {aside}", VOCABULARY).dense_text == SITUATION
+    assert plan_query(f"{aside} {SITUATION}", VOCABULARY).dense_text == SITUATION
+
+
+def test_a_sentence_to_the_ombudsman_with_a_subject_word_is_embedded() -> None:
+    question = f"{SITUATION} Has the ombudsman ruled on allotment evictions?"
+    assert plan_query(question, VOCABULARY).dense_text == question
+
+
+def test_a_why_not_question_keeps_its_sentence_about_the_ombudsman() -> None:
+    """There the Ombudsman's refusal is what is asked about ("too old for the ombudsman")."""
+    question = "Is my complaint too old for the ombudsman? It happened years ago."
+    assert plan_query(question, VOCABULARY).intent == Intent.WHY_NOT
+    assert plan_query(question, VOCABULARY).dense_text == question
+
+
+def test_the_embedded_text_is_never_empty_and_drops_the_why_not_frame() -> None:
+    assert plan_query("Can the ombudsman help?", VOCABULARY).dense_text == (
+        "Can the ombudsman help?")
+    framed = "Why won't the Ombudsman look at my complaint about school transport?"
+    assert plan_query(framed, VOCABULARY).dense_text == "school transport?"
+
+
 @pytest.fixture(scope="module")
 def embedder() -> Embedder:
     return get_embedder(Settings())
