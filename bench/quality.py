@@ -126,15 +126,20 @@ def rankers(engine: Engine) -> dict[str, Ranker]:
     hybrid = HybridRetriever.for_index(index)
 
     def dense_vector(q: Question) -> np.ndarray:
-        # The dense side reads what the engine embeds (the plan's dense text).
+        # Each side reads what the engine's searches read (the plan's dense and keyword texts).
         return index.embed_query(engine.plan(q.query).dense_text)
 
+    def keyword_query(q: Question) -> str:
+        return engine.plan(q.query).keyword_text
+
     def hybrid_rank(q: Question) -> list[str]:
-        documents = hybrid.invoke(q.query, filters=None, vector=dense_vector(q))
+        documents = hybrid.invoke(keyword_query(q), filters=None, vector=dense_vector(q))
         return first_occurrence(d.metadata["ref"] for d in documents)
 
     return {
-        "keyword": lambda q: chunk_refs(engine, [c for c, _ in keyword.scored(q.query, None)]),
+        "keyword": lambda q: chunk_refs(
+            engine, [c for c, _ in keyword.scored(keyword_query(q), None)]
+        ),
         "dense": lambda q: chunk_refs(engine, [c for c, _ in dense.scored(dense_vector(q), None)]),
         "hybrid": hybrid_rank,
         "engine.search": lambda q: [h.ref for h in engine.search(q.query, k=DEPTH).hits],

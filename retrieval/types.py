@@ -59,6 +59,7 @@ class QueryPlan:
     soft: SoftHints = SoftHints()
     notes: tuple[str, ...] = ()  # what was understood, for the user ("organisation: ...")
     dense_text: str = ""  # what the embedding search reads, when it differs from ``text``
+    keyword_text: str = ""  # what the keyword searches read, when it differs from ``text``
 
 
 @dataclass(frozen=True)

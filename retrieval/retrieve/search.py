@@ -85,7 +85,7 @@ def gather(index: Index, plan: QueryPlan, vector: np.ndarray | None = None) -> C
     whole_decisions = in_background(_whole_decision_order, index, plan)
     retriever = HybridRetriever.for_index(index)
     dense, keyword, vector = retriever.scored_lists(
-        plan.text, plan.filters, vector, embed_text=plan.dense_text
+        plan.keyword_text or plan.text, plan.filters, vector, embed_text=plan.dense_text
     )
     openings = in_background(_overview_order, index, plan, vector)
     documents = retriever.fused_documents(dense, keyword)
@@ -113,7 +113,7 @@ def _decision_order(scored: list[tuple[str, float]], by_id: dict[str, Document])
 
 
 def _whole_decision_order(index: Index, plan: QueryPlan) -> list[str]:
-    words = query_words(plan.text)
+    words = query_words(plan.keyword_text or plan.text)
     if not words:
         return []
     keywords = index.store.keywords

@@ -163,7 +163,31 @@ def plan_query(question: str, vocabulary: Vocabulary) -> QueryPlan:
         soft=soft,
         notes=tuple([f"decision {ref}" for ref in refs] + soft.notes()),
         dense_text=dense_text(text, intent),
+        keyword_text=keyword_text(text),
     )
+
+
+# A lay phrase → the Ombudsman's own term for the same thing, added to what the keyword
+# searches read (a decision says "Blue Badge", a person "disabled parking permit"). These are
+# the pairs the real-data issue names; the copied decisions never pair them in their own
+# words, so they could not be derived from the corpus. Meaning search needs no help here.
+_OFFICIAL_TERMS: dict[str, str] = {
+    r"disabled (?:parking )?(?:badges?|permits?)|disabled parking": "blue badge",
+    r"parking (?:tickets?|fines?)": "penalty charge notice",
+    r"bailiffs?": "enforcement agent",
+    r"ehcps?": "education health and care plan",
+}
+
+
+def keyword_text(question: str) -> str:
+    """``question`` with the official term for each lay phrase it uses, when it lacks it."""
+    lowered = question.lower()
+    added = [
+        term
+        for lay, term in _OFFICIAL_TERMS.items()
+        if re.search(rf"\b(?:{lay})\b", lowered) and term not in lowered
+    ]
+    return " ".join([question, *added])
 
 
 # A word at least this frequent in English (wordfreq's Zipf scale: 5 is a hundred in a

@@ -139,6 +139,25 @@ def test_the_embedded_text_is_never_empty_and_drops_the_why_not_frame() -> None:
     assert plan_query(framed, VOCABULARY).dense_text == "school transport?"
 
 
+@pytest.mark.parametrize(("question", "term"), [
+    ("they refused my disabled parking permit", "blue badge"),
+    ("I got a parking ticket outside my house", "penalty charge notice"),
+    ("the council sent bailiffs round", "enforcement agent"),
+    ("my son's EHCP is months late", "education health and care plan"),
+])
+def test_a_lay_phrase_brings_the_official_term_to_the_keyword_searches(
+    question: str, term: str
+) -> None:
+    plan = plan_query(question, VOCABULARY)
+    assert plan.keyword_text == f"{question} {term}"
+    assert plan.text == question  # what is shown and embedded is the person's own wording
+
+
+def test_no_official_term_is_added_twice_or_without_its_lay_phrase() -> None:
+    for question in ("my Blue Badge was refused: the disabled badge form", "a fine for litter"):
+        assert plan_query(question, VOCABULARY).keyword_text == question
+
+
 @pytest.fixture(scope="module")
 def embedder() -> Embedder:
     return get_embedder(Settings())
