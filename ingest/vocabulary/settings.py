@@ -91,7 +91,7 @@ class Settings(BaseSettings):
     results_k: int = Field(10, ge=1, description="Decisions returned by search and similar.")
     passages_per_decision: int = Field(3, ge=1, description="Best passages kept per decision.")
     min_relevance: float = Field(
-        0.35,
+        0.2,
         description="Cosine similarity under which the best passage is too weak to answer from.",
     )
     max_question_chars: int = Field(

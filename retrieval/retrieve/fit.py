@@ -31,7 +31,7 @@ class AbstainRule:
     ``confident_similarity`` close or its decision covers ``min_coverage`` of the
     question's subject words."""
 
-    min_similarity: float = 0.35  # the settings' OQA_MIN_RELEVANCE replaces it in the engine
+    min_similarity: float = 0.2  # the settings' OQA_MIN_RELEVANCE replaces it in the engine
     confident_similarity: float = 0.55
     min_coverage: float = 0.15
 

@@ -29,7 +29,7 @@ class RankingWeights:
     dense: float = 0.75
     chunk_keyword: float = 1.0
     decision_keyword: float = 1.0
-    overview: float = 1.0
+    overview: float = 0.5
     rrf_k: float = 5.0
     organisation: float = 1.25
     area: float = 1.0

@@ -190,10 +190,10 @@ def keyword_text(question: str) -> str:
     return " ".join([question, *added])
 
 
-# A word at least this frequent in English (wordfreq's Zipf scale: 5 is a hundred in a
-# million words: "help", "ever", "cases") is everyday, not a subject. Chosen by
+# A word at least this frequent in English (wordfreq's Zipf scale: 3.5 is about three in a
+# million words: "help", "dealt", "upheld") is everyday, not a subject. Chosen by
 # cross-validation among 3.5-5 and "never" (bench/tune.py --asides).
-EVERYDAY_ZIPF = 5.0
+EVERYDAY_ZIPF = 3.5
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+")
 _MIN_SITUATION_WORDS = 4
 
