@@ -1,4 +1,5 @@
-"""Helpers shared by the build, crash and concurrency tests (importable: tests/ is on sys.path)."""
+"""Helpers shared by the build, crash, concurrency and small-index tests (importable: tests/
+is on sys.path)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from ingest.indexing.pipeline import build
 from ingest.storage import DB_NAME, opened_store
 from ingest.vocabulary.settings import Settings
+from retrieval.engine import Engine, open_engine
 
 REPO = Path(__file__).resolve().parents[1]
 SMALL_CORPUS = ("21-103-417.txt", "25-114-380.txt", "23-319-040.md", "20-507-215.html")
@@ -69,3 +72,14 @@ def _decision_count(db: Path) -> int:
             return connection.execute("SELECT count(*) FROM decisions").fetchone()[0]
     except sqlite3.OperationalError:
         return 0  # schema not created yet, or the file is being created
+
+
+def engine_over(files: dict[str, str], factory: pytest.TempPathFactory) -> Engine:
+    """An engine over a fresh index of ``files`` (name → text), every one of them parsed."""
+    corpus = factory.mktemp("corpus")
+    for name, text in files.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    settings = Settings(store_dir=factory.mktemp("store"))
+    summary = build([corpus], settings, settings.store_dir)
+    assert summary.failed == [] and summary.parsed == len(files)
+    return open_engine(settings)

@@ -10,10 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from buildkit import engine_over
 
-from ingest.indexing.pipeline import build
-from ingest.vocabulary.settings import Settings
-from retrieval.engine import Engine, open_engine
+from retrieval.engine import Engine
 from retrieval.retrieve.search import gather
 
 BLUE_BADGE = "24 930 001"
@@ -46,13 +45,7 @@ QUESTION = "The council turned down my mum's disabled parking permit. Was that f
 
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    corpus = tmp_path_factory.mktemp("official-terms-corpus")
-    for name, text in FILES.items():
-        (corpus / name).write_text(text, encoding="utf-8")
-    settings = Settings(store_dir=tmp_path_factory.mktemp("official-terms-store"))
-    summary = build([corpus], settings, settings.store_dir)
-    assert summary.failed == [] and summary.parsed == len(FILES)
-    engine = open_engine(settings)
+    engine = engine_over(FILES, tmp_path_factory)
     yield engine
     engine.close()
 

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from buildkit import engine_over
 
 from ingest.indexing.pipeline import build
 from ingest.vocabulary.filters import DecisionFilter
@@ -79,13 +80,7 @@ ALL_REFS = {"22 910 004", "23 910 001", "22 910 002", "23 910 003"}
 
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    corpus = tmp_path_factory.mktemp("understanding-corpus")
-    for name, text in FILES.items():
-        (corpus / name).write_text(text, encoding="utf-8")
-    settings = Settings(store_dir=tmp_path_factory.mktemp("understanding-store"))
-    summary = build([corpus], settings, settings.store_dir)
-    assert summary.failed == [] and summary.parsed == len(FILES)
-    engine = open_engine(settings)
+    engine = engine_over(FILES, tmp_path_factory)
     yield engine
     engine.close()
 
