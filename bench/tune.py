@@ -41,7 +41,8 @@ from retrieval.understand.query import EVERYDAY_ZIPF, dense_text
 
 DEPTH = 10
 # Zipf levels tried with --asides for "an everyday word" in a sentence that only addresses
-# the Ombudsman; 9 is above every word, so no sentence is dropped (the old behaviour).
+# the Ombudsman; at 9 every word is a subject word, so only a sentence with no content word
+# at all ("Why won't the ombudsman look?") is left out.
 EVERYDAY_LEVELS = (3.5, 4.0, 4.5, 5.0, 9.0)
 SET_FIGURES = ("fictional MRR", "fictional hit@5", "real MRR", "real hit@5")
 NEUTRAL = RankingWeights(

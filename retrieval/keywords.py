@@ -25,6 +25,12 @@ def query_words(text: str, max_terms: int = 24) -> list[str]:
     return terms[:max_terms]
 
 
+def spoken_words(text: str) -> list[str]:
+    """Lower-case words, each with its clitic ("isn't", "mum's"), so that a contraction is
+    never split into a stray rare word ("isn")."""
+    return re.findall(r"[a-z]+(?:['’][a-z]+)?", text.lower())
+
+
 def content_terms(text: str) -> set[str]:
     """Stemmed content words of ``text``: what two sentences must share to say the same."""
     words = re.findall(r"[a-z0-9]+", text.lower())

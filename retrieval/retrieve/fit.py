@@ -20,7 +20,7 @@ from functools import lru_cache
 from wordfreq import zipf_frequency
 
 from ingest.vocabulary.records import Decision
-from retrieval.keywords import STOPWORDS, content_terms, stem
+from retrieval.keywords import STOPWORDS, content_terms, spoken_words, stem
 from retrieval.types import DecisionHit, QueryPlan
 from retrieval.understand.query import distinctive_words
 
@@ -38,9 +38,8 @@ class AbstainRule:
 
 DEFAULT_RULE = AbstainRule()
 MIN_SPECIFICITY = 0.5
-# A word with its clitic: "isn't" must not leave "isn", a rare and so heavy "subject word"
-# that no decision uses, and "mum's" is about "mum".
-_WORD = re.compile(r"[a-z]+(?:['’][a-z]+)?")
+# "isn't" must not leave "isn", a rare and so heavy "subject word" that no decision uses,
+# and "mum's" is about "mum".
 _CONTRACTION = re.compile(r"(?:n['’]t|['’](?:ve|re|d|ll|m))$")
 _POSSESSIVE = re.compile(r"['’]s$")
 
@@ -49,7 +48,7 @@ def subject_words(plan: QueryPlan) -> list[str]:
     """The question's content words, less the names of the organisations it names and the
     contracted function words ("won't", "I've")."""
     named = {w for name in plan.soft.organisations for w in distinctive_words(name)}
-    spoken = _WORD.findall(plan.text.lower())
+    spoken = spoken_words(plan.text)
     words = [_POSSESSIVE.sub("", w) for w in spoken if not _CONTRACTION.search(w)]
     return [w for w in dict.fromkeys(words) if w not in STOPWORDS and len(w) > 2 and w not in named]
 

@@ -22,7 +22,7 @@ from wordfreq import zipf_frequency
 from ingest.vocabulary.filters import DecisionFilter
 from ingest.vocabulary.normalise import find_refs
 from ingest.vocabulary.records import Outcome, Reason
-from retrieval.keywords import STOPWORDS
+from retrieval.keywords import STOPWORDS, spoken_words
 from retrieval.types import Intent, QueryPlan, SoftHints
 
 
@@ -216,10 +216,9 @@ def dense_text(question: str, intent: Intent, everyday: float = EVERYDAY_ZIPF) -
 def _only_addresses_ombudsman(sentence: str, everyday: float) -> bool:
     """A sentence to the Ombudsman with no subject word in it: every content word is an
     everyday one ("Has the ombudsman dealt with anything like this?")."""
-    lowered = sentence.lower()
-    if "ombudsman" not in lowered:
+    if "ombudsman" not in sentence.lower():
         return False
-    words = [w for w in re.findall(r"[a-z]+(?:['’][a-z]+)?", lowered) if w not in STOPWORDS]
+    words = [w for w in spoken_words(sentence) if w not in STOPWORDS]
     return all(zipf_frequency(w, "en") >= everyday for w in words)
 
 
