@@ -33,6 +33,7 @@ from ingest.vocabulary.normalise import canonical_ref, ref_slug
 
 REAL_DIR = REPO.parent / "shared" / "realdata"
 REAL_QUESTIONS_DIR = QUESTIONS_DIR / "real"
+HELDOUT_QUESTIONS = QUESTIONS_DIR / "heldout" / "real.jsonl"
 PIECE_CHARS = 1000
 SIMPLE_RRF_K = 20
 
@@ -47,6 +48,11 @@ class BenchSet:
     texts: dict[str, str]
     questions: list[Question]
     files: tuple[Path, ...] = ()  # the corpus as files, when it is files (HTML, Markdown...)
+    corpus_name: str = ""  # the set whose corpus (and index) it shares, if another's
+
+    @property
+    def store_name(self) -> str:
+        return self.corpus_name or self.name
 
     def materialise(self, folder: Path) -> Path:
         """The corpus as a user would have it: its own files, or one ``YY-NNN-NNN.txt`` file
@@ -73,13 +79,25 @@ def fictional_set() -> BenchSet:
 def real_set(directory: Path = REAL_DIR) -> BenchSet:
     """The real development set; raises SystemExit when ``../shared/realdata`` is absent."""
     corpus = directory / "corpus.jsonl"
-    if not corpus.is_file():
-        raise SystemExit(f"real development set not found: {corpus}")
-    texts = {row["ref"]: row["text"] for row in _jsonl(corpus)}
     rows = [*_jsonl(directory / "questions.jsonl")]
     for path in sorted(REAL_QUESTIONS_DIR.glob("*.jsonl")):
         rows += _jsonl(path)
-    return BenchSet("real", texts, [_real_question(row) for row in rows])
+    return BenchSet("real", _real_texts(corpus), [_real_question(row) for row in rows])
+
+
+def heldout_set(directory: Path = REAL_DIR) -> BenchSet:
+    """Questions over the real corpus kept for reporting only (bench/questions/heldout):
+    never part of the sets that weights and thresholds are chosen on."""
+    corpus = directory / "corpus.jsonl"
+    questions = [_real_question(row) for row in _jsonl(HELDOUT_QUESTIONS)]
+    return BenchSet("heldout", _real_texts(corpus), questions, corpus_name="real")
+
+
+def _real_texts(corpus: Path) -> dict[str, str]:
+    """Reference → text; raises SystemExit when ``../shared/realdata`` is absent."""
+    if not corpus.is_file():
+        raise SystemExit(f"real development set not found: {corpus}")
+    return {row["ref"]: row["text"] for row in _jsonl(corpus)}
 
 
 def _jsonl(path: Path) -> Iterable[dict]:

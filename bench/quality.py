@@ -1,11 +1,13 @@
-"""Retrieval and answer quality on two sets: fictional (sample + seed) and real.
+"""Retrieval and answer quality on the fictional (sample + seed) and the real sets.
 
     python bench/quality.py [--sets fictional,real] [--store-root DIR] [--json FILE]
                             [--reranker MODEL]
 
 The fictional set is ``data/sample`` + the seed decision with the questions in
 ``bench/questions/*.jsonl``; the real set is ``../shared/realdata`` (published
-decisions) with its questions and ours in ``bench/questions/real/``. For each
+decisions) with its questions and ours in ``bench/questions/real/``; ``--sets heldout``
+asks the questions of ``bench/questions/heldout/`` over the real corpus (kept for reporting:
+no weight or threshold is chosen on them, see ``bench/baselines.heldout_set``). For each
 set it ranks decisions for every question with the product (``Engine.search``),
 its parts (keyword-only, dense-only and hybrid chunk rankings mapped to
 decisions by first occurrence) and the baselines of ``bench/baselines.py``
@@ -37,7 +39,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.baselines import BenchSet, baseline_rankers, fictional_set, real_set
+from bench.baselines import BenchSet, baseline_rankers, fictional_set, heldout_set, real_set
 from bench.common import Question, bench_settings, build_index, machine_line, table
 from bench.llm_quality import draft_figures, follow_up_figures
 from retrieval.engine import Engine, open_engine
@@ -314,8 +316,8 @@ def off_topic(engine: Engine) -> tuple[int, list[str]]:
 
 def ensure_store(bench: BenchSet, root: Path) -> Path:
     """The set's index under ``root``, built or brought up to date (a no-op when it is)."""
-    store = root / bench.name / "store"
-    corpus = bench.materialise(root / bench.name / "corpus")
+    store = root / bench.store_name / "store"
+    corpus = bench.materialise(root / bench.store_name / "corpus")
     tick = time.perf_counter()
     summary = build_index(corpus, store)
     print(f"{bench.name} index ready in {time.perf_counter() - tick:.1f} s: {summary.line()}")
@@ -362,7 +364,7 @@ def run_set(bench: BenchSet, root: Path, reranker_name: str) -> dict[str, object
 
 def run(args: argparse.Namespace, root: Path) -> dict[str, object]:
     print(machine_line())
-    sets = {"fictional": fictional_set, "real": real_set}
+    sets = {"fictional": fictional_set, "real": real_set, "heldout": heldout_set}
     return {name: run_set(sets[name](), root, args.reranker) for name in args.sets}
 
 
@@ -409,7 +411,7 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--sets", type=lambda v: v.split(","), default=["fictional", "real"],
-        help="comma-separated: fictional, real (default both)",
+        help="comma-separated: fictional, real, heldout (default fictional,real)",
     )
     parser.add_argument("--store-root", type=Path, help="keep (and reuse) the built indexes here")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")

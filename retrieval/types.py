@@ -26,9 +26,15 @@ class SoftHints:
     reasons: tuple[str, ...] = ()
     outcomes: tuple[str, ...] = ()
     dates: tuple[str | None, str | None] = (None, None)  # usually the events', not decisions'
+    # A council the question names that no indexed organisation line carries ("Bury council"):
+    # its decisions can only be among the copies that do not name their organisation.
+    unlisted_council: str = ""
 
     def notes(self) -> list[str]:
         notes = [f"organisation: {name}" for name in self.organisations]
+        if self.unlisted_council:
+            notes.append(f"organisation: {self.unlisted_council} (no decision names it; "
+                         "decisions that do not name their council rank higher)")
         notes += [f"area: {c}" for c in self.categories] + [f"reason: {r}" for r in self.reasons]
         notes += [f"outcome: {o}" for o in self.outcomes]
         if any(self.dates):

@@ -47,7 +47,8 @@ _POSSESSIVE = re.compile(r"['’]s$")
 def subject_words(plan: QueryPlan) -> list[str]:
     """The question's content words, less the names of the organisations it names and the
     contracted function words ("won't", "I've")."""
-    named = {w for name in plan.soft.organisations for w in distinctive_words(name)}
+    names = (*plan.soft.organisations, plan.soft.unlisted_council)
+    named = {w for name in names for w in distinctive_words(name)}
     spoken = spoken_words(plan.text)
     words = [_POSSESSIVE.sub("", w) for w in spoken if not _CONTRACTION.search(w)]
     return [w for w in dict.fromkeys(words) if w not in STOPWORDS and len(w) > 2 and w not in named]

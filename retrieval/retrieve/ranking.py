@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from ingest.vocabulary.outcomes import NOT_INVESTIGATED
 from ingest.vocabulary.records import UNKNOWN_ORGANISATION
-from retrieval.types import Intent, QueryPlan
+from retrieval.types import Intent, QueryPlan, SoftHints
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class RankingWeights:
     decision_keyword: float = 1.0
     overview: float = 0.5
     rrf_k: float = 5.0
-    organisation: float = 1.25
+    organisation: float = 1.5
     area: float = 1.0
     reason: float = 1.5
     why_not: float = 1.5
@@ -78,13 +78,19 @@ def evidence_for(
     return Evidence(
         ref=ref,
         ranks=ranks,
-        organisation=bool(soft.organisations)
-        and row["organisation"] in (*soft.organisations, UNKNOWN_ORGANISATION),
+        organisation=_named_organisation(row["organisation"], soft),
         area=bool({row["category"], row["sub_category"]} & set(soft.categories)),
         reason=bool(reasons & set(soft.reasons)),
         not_investigated=plan.intent == Intent.WHY_NOT and row["outcome"] in NOT_INVESTIGATED,
         outcome=row["outcome"] in soft.outcomes,
     )
+
+
+def _named_organisation(organisation: str, soft: SoftHints) -> bool:
+    """The decision may be the named organisation's: it is, or its copy names none."""
+    if soft.organisations:
+        return organisation in (*soft.organisations, UNKNOWN_ORGANISATION)
+    return bool(soft.unlisted_council) and organisation == UNKNOWN_ORGANISATION
 
 
 def fused_score(evidence: Evidence, weights: RankingWeights = DEFAULT_WEIGHTS) -> float:

@@ -148,12 +148,14 @@ def plan_query(question: str, vocabulary: Vocabulary) -> QueryPlan:
     """Understand ``question``; see the module docstring for what becomes a filter."""
     text = " ".join(question.split())
     refs = tuple(find_refs(text))
+    organisations = match_organisations(text, vocabulary.organisations, vocabulary.is_word)
     soft = SoftHints(
-        organisations=match_organisations(text, vocabulary.organisations, vocabulary.is_word),
+        organisations=organisations,
         categories=_categories(text, vocabulary.sub_categories),
         reasons=tuple(dict.fromkeys(r.value for p, r in _REASON_WORDS.items() if _has(p, text))),
         outcomes=tuple(o.value for pattern, o in _OUTCOME_ASKED if pattern.search(text))[:1],
         dates=_date_range(text),
+        unlisted_council="" if organisations else named_council(text),
     )
     intent = _intent(text, refs)
     return QueryPlan(
@@ -252,6 +254,27 @@ def match_organisations(
         spans = _misspelt_spans(words, organisations, is_word)
     longest = [s for s in spans if not any(_inside(s, other) for other in spans)]
     return tuple(_by_type_words([name for name, _, _ in longest], text))
+
+
+# Capitalised words (or an acronym: "BCP") just before "council", with its type words:
+# "Bury council", "Stoke-on-Trent City Council".
+_COUNCIL_NAME = re.compile(
+    r"\b((?:[A-Z][\w'’&-]*\s+)*[A-Z][\w'’&-]*)\s+"
+    r"(?i:(?:(?:borough|county|city|district|metropolitan|town)\s+)*council)\b"
+)
+
+
+def named_council(text: str) -> str:
+    """The name of the council ``text`` names in the form "<Name> council", less the
+    sentence's capitalised function words ("Did Bury council…" → "Bury"); "" if none."""
+    for match in _COUNCIL_NAME.finditer(text):
+        words = [w for w in match.group(1).split() if w.lower() not in _NOT_A_NAME]
+        if words:
+            return " ".join(words)
+    return ""
+
+
+_NOT_A_NAME = STOPWORDS | _GENERIC_ORG_WORDS | {"local", "parish", "my", "our", "this"}
 
 
 def distinctive_words(name: str) -> list[str]:

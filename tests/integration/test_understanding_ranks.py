@@ -102,6 +102,18 @@ def test_a_copy_without_organisation_is_found_by_a_question_naming_the_council(
     assert answer.answered and answer.citations[0].ref == "22 910 004"
 
 
+def test_a_copy_without_organisation_is_found_for_a_council_no_decision_names(
+    engine: Engine,
+) -> None:
+    question = "Wendleham council took away my single person discount on council tax"
+    result = engine.search(question)
+    assert result.plan.soft.unlisted_council == "Wendleham"  # fictional, in no copy
+    # Brackenmoor's decision names its council, so it is not Wendleham's; the copy that
+    # names none may be.
+    assert [hit.ref for hit in result.hits[:2]] == ["22 910 004", "22 910 002"]
+    assert {hit.ref for hit in result.hits} == ALL_REFS
+
+
 @pytest.mark.parametrize("name", [
     "Kestrelfrod council",  # misspelt
     "Nowhereshire council",  # unknown

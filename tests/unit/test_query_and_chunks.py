@@ -79,6 +79,21 @@ def test_one_misspelt_word_of_a_longer_name(question: str, expected: tuple[str, 
     assert plan_query(question, vocabulary).soft.organisations == expected
 
 
+@pytest.mark.parametrize(("question", "named"), [
+    ("Did Eastwold council have to pay anything?", "Eastwold"),  # fictional place
+    ("Why did Stoke-on-Trent City Council refuse?", "Stoke-on-Trent"),
+    ("BCP council dragged its feet", "BCP"),
+    ("The council was rude and my local council ignored me", ""),
+    ("Northmoor council bins", ""),  # an indexed name: an organisation hint instead
+])
+def test_a_council_the_index_does_not_name_is_understood_as_such(
+    question: str, named: str
+) -> None:
+    soft = plan_query(question, VOCABULARY).soft
+    assert soft.unlisted_council == named
+    assert any(note.startswith(f"organisation: {named} (") for note in soft.notes()) == bool(named)
+
+
 @pytest.mark.parametrize(("question", "intent"), [
     ("Why won't the Ombudsman look at my complaint?", Intent.WHY_NOT),
     ("they refused to investigate my school transport complaint", Intent.WHY_NOT),
