@@ -288,7 +288,28 @@ _NEVER_FUZZY = frozenset({"north", "south", "east", "west", "city", "county", "u
 
 
 def _significant_words(text: str) -> list[str]:
-    return [w for w in re.findall(r"[a-z]+", text.lower()) if w not in _GENERIC_ORG_WORDS]
+    words = re.findall(r"[a-z]+", _spelt_out(text).lower())
+    return [w for w in words if w not in _GENERIC_ORG_WORDS]
+
+
+# How people shorten the names of English counties and councils ("Lancs", "BCP"); spelt
+# out before names are matched. Only forms that are not also English words ("Beds",
+# "Hants"... are left out).
+_SHORT_NAMES: dict[str, str] = {
+    "lancs": "lancashire", "glos": "gloucestershire", "gloucs": "gloucestershire",
+    "bucks": "buckinghamshire", "herts": "hertfordshire", "berks": "berkshire",
+    "notts": "nottinghamshire", "northants": "northamptonshire", "wilts": "wiltshire",
+    "oxon": "oxfordshire", "leics": "leicestershire", "lincs": "lincolnshire",
+    "worcs": "worcestershire", "warks": "warwickshire", "staffs": "staffordshire",
+    "cambs": "cambridgeshire", "derbys": "derbyshire", "yorks": "yorkshire",
+    "mk": "milton keynes", "bcp": "bournemouth christchurch and poole",
+    "banes": "bath and north east somerset",
+}
+_SHORT_NAME = re.compile(rf"\b(?:{'|'.join(_SHORT_NAMES)})\b", re.IGNORECASE)
+
+
+def _spelt_out(text: str) -> str:
+    return _SHORT_NAME.sub(lambda m: _SHORT_NAMES[m.group(0).lower()], text)
 
 
 def _exact_spans(words: list[str], organisations: tuple[str, ...]) -> list[_Span]:

@@ -60,6 +60,25 @@ def test_organisation_matching_prefers_the_longest_exact_name(
     assert plan_query(question, vocabulary).soft.organisations == expected
 
 
+@pytest.mark.parametrize(("question", "expected"), [
+    ("How much did Lancs county council pay?", ("Lancashire County Council",)),
+    ("Staffs council took my cab licence", ("Staffordshire County Council",)),
+    ("South Glos was slow with the plan", ("South Gloucestershire Council",)),
+    ("Glos council and my son", ("Gloucestershire County Council",)),
+    ("MK council refused", ("Milton Keynes Council",)),
+    ("the Glossop office", ()),  # a short form only as a whole word
+])
+def test_short_forms_of_council_names_are_spelt_out(
+    question: str, expected: tuple[str, ...]
+) -> None:
+    names = (
+        "Lancashire County Council", "Staffordshire County Council",
+        "South Gloucestershire Council", "Gloucestershire County Council",
+        "Milton Keynes Council",
+    )
+    assert plan_query(question, Vocabulary(organisations=names)).soft.organisations == expected
+
+
 def test_a_misspelling_matching_two_names_matches_neither() -> None:
     one, other = "Brackenfold Council", "Brackenfeld Council"  # fictional names
     assert plan_query("Brackenfild council", Vocabulary(organisations=(one,))).soft.organisations
