@@ -207,6 +207,8 @@ def understood(index: int, plan: QueryPlan, hits: list[DecisionHit]) -> None:
         "Understood from your question (it ranks the decisions and excludes none): "
         + escape_inline("; ".join(notes))
     )
+    if plan.soft.as_filter().is_empty:
+        return  # only a council no decision names: there is nothing to filter by
     st.button(
         "Only show decisions matching this",
         key=f"understood_{index}",

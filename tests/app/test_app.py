@@ -204,3 +204,11 @@ def test_what_was_understood_ranks_and_one_click_makes_it_a_filter(app: AppTest)
     turn = app.session_state["turns"][-1]
     assert "Northmoor Borough Council" in turn.filters.organisations  # now the user's filter
     assert {hit.organisation for hit in turn.answer.search.hits} == {"Northmoor Borough Council"}
+
+
+def test_a_council_no_decision_names_is_shown_escaped_and_offers_no_filter(app: AppTest) -> None:
+    ask(app, "Has Wendle_ham_ council been complained about?")  # fictional, unindexed
+    assert app.session_state["turns"][-1].answer.search.plan.soft.unlisted_council
+    captions = [caption.value for caption in app.caption]
+    assert any(escape_inline("organisation: Wendle_ham_ (") in c for c in captions), captions
+    assert not [b for b in app.button if str(b.key).startswith("understood_")]
