@@ -32,7 +32,7 @@ class AbstainRule:
     question's subject words."""
 
     min_similarity: float = 0.2  # the settings' OQA_MIN_RELEVANCE replaces it in the engine
-    confident_similarity: float = 0.55
+    confident_similarity: float = 0.5
     min_coverage: float = 0.15
 
 
