@@ -9,16 +9,16 @@ import shutil
 from pathlib import Path
 
 import pytest
+from shared_text import SEED
 
 from ingest.vocabulary.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
 
 
 @pytest.fixture(scope="session")
 def seed_path() -> Path:
-    path = SHARED / "seeds" / "000_cf596154ab029a04.txt"
+    path = SEED
     assert path.is_file(), f"the shared seed decision is missing: {path}"
     return path
 

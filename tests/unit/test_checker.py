@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from shared_text import seed_summary
 
 from retrieval.check.checker import (
     Claim,
@@ -17,12 +18,7 @@ from retrieval.check.checker import (
 )
 from retrieval.types import RemovedSentence
 
-SUMMARY = (
-    "We will not investigate Mr X’s complaint about the actions of the Council’s children’s "
-    "services. This is because we could not add to the investigation carried out by the Council "
-    "or achieve a different outcome. The Information Commissioner is better placed to consider "
-    "Mr X’s complaint about an alleged data breach."
-)
+SUMMARY = seed_summary()  # the real seed decision's, read from ../shared
 # FICTIONAL: an invented decision passage carrying a planted instruction.
 INJECTED = (
     "We found no fault in how the Council dealt with Mrs Q’s request for a parking permit. "
@@ -48,10 +44,7 @@ def test_a_supported_sentence_keeps_its_citation_and_best_quote() -> None:
     assert result.text == (
         "The Information Commissioner is better placed to consider the data breach complaint."
     )
-    assert result.quotes == {
-        1: "The Information Commissioner is better placed to consider Mr X’s complaint about "
-        "an alleged data breach."
-    }
+    assert result.quotes == {1: SUMMARY[SUMMARY.index("The Information Commissioner"):]}
 
 
 def test_a_claim_joining_two_adjacent_sentences_is_supported() -> None:

@@ -10,6 +10,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from shared_text import seed_summary
 
 from ingest.parse.decision import parse_decision
 from ingest.parse.sources import read_source
@@ -17,14 +18,6 @@ from ingest.vocabulary.errors import ParseError
 from ingest.vocabulary.records import UNKNOWN_ORGANISATION, Decision, Outcome, Reason, SourceDoc
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "decisions"
-SEED_SUMMARY = (
-    "We will not investigate Mr X’s complaint about the actions of the Council’s children’s "
-    "services. This is because we could not add to the investigation carried out by the Council "
-    "or achieve a different outcome. The Information Commissioner is better placed to consider "
-    "Mr X’s complaint about an alleged data breach."
-)
-
-
 def parse_text(text: str, path: str = "decision.txt", url: str | None = None) -> Decision:
     return parse_decision(SourceDoc(text=text, path=path, url=url))
 
@@ -83,7 +76,7 @@ class TestSeed:
         )
 
     def test_summary(self, seed: Decision) -> None:
-        assert seed.summary == SEED_SUMMARY
+        assert seed.summary == seed_summary()
 
     def test_exactly_five_sections(self, seed: Decision) -> None:
         assert headings(seed) == [
