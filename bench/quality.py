@@ -26,6 +26,7 @@ the product has no reranker.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import re
 import sys
@@ -127,9 +128,14 @@ def rankers(engine: Engine) -> dict[str, Ranker]:
     keyword = KeywordRetriever(index=index, k=settings.keyword_k)
     hybrid = HybridRetriever.for_index(index)
 
+    # Each side reads what the engine's searches read (the plan's dense and keyword texts);
+    # the dense and hybrid rankings share one plan and one embedding per question.
+    @functools.cache
+    def dense_vector_of(query: str) -> np.ndarray:
+        return index.embed_query(engine.plan(query).dense_text)
+
     def dense_vector(q: Question) -> np.ndarray:
-        # Each side reads what the engine's searches read (the plan's dense and keyword texts).
-        return index.embed_query(engine.plan(q.query).dense_text)
+        return dense_vector_of(q.query)
 
     def keyword_query(q: Question) -> str:
         return engine.plan(q.query).keyword_text

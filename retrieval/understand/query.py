@@ -262,6 +262,7 @@ _COUNCIL_NAME = re.compile(
     r"\b((?:[A-Z][\w'’&-]*\s+)*[A-Z][\w'’&-]*)\s+"
     r"(?i:(?:(?:borough|county|city|district|metropolitan|town)\s+)*council)\b"
 )
+_NOT_A_NAME = STOPWORDS | _GENERIC_ORG_WORDS | {"local", "parish", "my", "our", "this"}
 
 
 def named_council(text: str) -> str:
@@ -273,8 +274,6 @@ def named_council(text: str) -> str:
             return " ".join(words)
     return ""
 
-
-_NOT_A_NAME = STOPWORDS | _GENERIC_ORG_WORDS | {"local", "parish", "my", "our", "this"}
 
 
 def distinctive_words(name: str) -> list[str]:
@@ -293,8 +292,8 @@ def _significant_words(text: str) -> list[str]:
 
 
 # How people shorten the names of English counties and councils ("Lancs", "BCP"); spelt
-# out before names are matched. Only forms that are not also English words ("Beds",
-# "Hants"... are left out).
+# out before names are matched. "Beds" is left out: as an everyday word it would turn beds
+# into Bedfordshire.
 _SHORT_NAMES: dict[str, str] = {
     "lancs": "lancashire", "glos": "gloucestershire", "gloucs": "gloucestershire",
     "bucks": "buckinghamshire", "herts": "hertfordshire", "berks": "berkshire",
