@@ -166,11 +166,20 @@ def test_a_why_not_question_keeps_its_sentence_about_the_ombudsman() -> None:
     assert plan_query(question, VOCABULARY).dense_text == question
 
 
-def test_the_embedded_text_is_never_empty_and_drops_the_why_not_frame() -> None:
+def test_the_embedded_text_is_never_empty_and_drops_the_question_frame() -> None:
     assert plan_query("Can the ombudsman help?", VOCABULARY).dense_text == (
         "Can the ombudsman help?")
-    framed = "Why won't the Ombudsman look at my complaint about school transport?"
+    framed = "Why did the Ombudsman look at my complaint about school transport?"
+    assert plan_query(framed, VOCABULARY).intent != Intent.WHY_NOT
     assert plan_query(framed, VOCABULARY).dense_text == "school transport?"
+
+
+def test_a_why_not_question_is_embedded_with_its_frame() -> None:
+    """The refusal asked about is what meets a summary that gives one ("We will not
+    investigate this complaint about…")."""
+    framed = "Why won't the Ombudsman look at my complaint about school transport?"
+    assert plan_query(framed, VOCABULARY).intent == Intent.WHY_NOT
+    assert plan_query(framed, VOCABULARY).dense_text == framed
 
 
 @pytest.mark.parametrize(("question", "term"), [
