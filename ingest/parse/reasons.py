@@ -16,7 +16,9 @@ from ingest.vocabulary.records import Outcome, Reason, Section
 
 _I = re.IGNORECASE
 _APPEAL_BODY = r"(?:tribunal|planning inspector(?:ate)?|secretary of state|government minister)"
-_COURTS = r"(?:magistrates['’]?|county|crown|high)\s+court"
+# "magistrates' court", and as decisions also spell it, "magistrates court" and
+# "magistrate's court".
+_COURTS = r"(?:magistrate(?:s['’]?|['’]s)?|county|crown|high)\s+court"
 
 # One list of patterns per reason; wording from published decisions (FORMAT.md).
 PATTERNS: dict[Reason, list[str]] = {

@@ -49,6 +49,8 @@ ROLE = section(
         ("It is reasonable for Mr X to go to court.", R.ALTERNATIVE_REMEDY_COURT),
         ("His claim is a matter for the Council's insurers.", R.ALTERNATIVE_REMEDY_COURT),
         ("He had a right of appeal to the magistrates' court.", R.ALTERNATIVE_REMEDY_COURT),
+        ("Mr X has a right of appeal to the magistrate’s court.", R.ALTERNATIVE_REMEDY_COURT),
+        ("She can appeal to the magistrates court.", R.ALTERNATIVE_REMEDY_COURT),
         ("There is not enough evidence of fault to justify investigating.", R.NOT_ENOUGH_FAULT),
         ("I have not seen enough evidence of fault.", R.NOT_ENOUGH_FAULT),
         ("Mr X has not suffered significant personal injustice.", R.NO_SIGNIFICANT_INJUSTICE),
