@@ -47,12 +47,27 @@ _REFUSED = (
 )
 # The refusal must be the Ombudsman's: "why won't they look", "the ombudsman refused to
 # investigate", not "the council didn't reply" (which is a question about the complaint).
+_HANDLE = r"(?:investigat\w*|look\w*|pursu\w*|consider\w*|deal\w*|tak\w*|help\w*)"
+_OMBUDSMAN = r"(?:ombudsman|they|lgo|lgsco|you)"
 _WHY_NOT = re.compile(
     rf"\bwhy\b[^?.]{{0,60}}?\b(?:{_REFUSED}|not (?:be )?investigat\w*|not look\w*)\b"
-    rf"|\b(?:ombudsman|they|lgo|lgsco|you)\b[^?.]{{0,30}}?\b(?:{_REFUSED})\b[^?.]{{0,30}}?"
+    rf"|\b{_OMBUDSMAN}\b[^?.]{{0,30}}?\b(?:{_REFUSED})\b[^?.]{{0,30}}?"
     r"\b(?:look|investigat\w*|consider|help|take|deal)"
     r"|\bnot (?:be )?investigat\w*|\bno investigation\b|\binstead of (?:looking|investigating)"
-    r"|\b(?:too (?:late|old|long ago)|left it too)\b|\bwhy not\b",
+    r"|\b(?:too (?:late|old|long ago|early|soon)|left it too)\b|\bwhy not\b"
+    # The Ombudsman's refusal in a person's own words: "they decided not to look", "why did
+    # they stop investigating / close my case", "why did the ombudsman not pursue it / say
+    # no / send me elsewhere", "the ombudsman turned me away".
+    rf"|\b{_OMBUDSMAN}\b[^?.]{{0,30}}?\b(?:decid\w*|chose|choos\w*|opted) not to {_HANDLE}"
+    rf"|\bwhy\b[^?.]{{0,30}}?\b{_OMBUDSMAN}\b[^?.]{{0,30}}?\bnot {_HANDLE}"
+    rf"|\bwhy\b[^?.]{{0,30}}?\b{_OMBUDSMAN}\b[^?.]{{0,30}}?\b(?:stop\w*|clos\w*|end\w*|drop\w*|"
+    r"discontinu\w*) (?:investigating|looking|considering|(?:my|the|our|her|his|their) "
+    r"(?:case|complaint))"
+    rf"|\bwhy (?:did|does|do|is|has|would|will) (?:the )?{_OMBUDSMAN}\b[^?.]{{0,10}}?\b(?:say|"
+    r"said|tell|told|send|sent|saying|telling|sending)\b[^?.]{0,40}?\b(?:no|elsewhere|instead|"
+    r"first|away|somewhere else|one for|should have)\b"
+    rf"|\b{_OMBUDSMAN}\b[^?.]{{0,30}}?\b(?:turn\w* (?:me |us |it )?(?:down|away)|"
+    r"sen[dt] (?:me |us )?(?:elsewhere|away|back))",
     re.IGNORECASE,
 )
 # Questions about what was found or agreed are not why-not questions, whatever verbs they use.
@@ -61,8 +76,9 @@ _OUTCOME_QUESTION = re.compile(
     r"\bwhat did\b[^?]{0,40}\b(?:agree|pay|offer|do)\b",
     re.IGNORECASE,
 )
-# The frame of a why-not question says nothing about the case; left in, it pulls the dense
-# search towards every decision's standard paragraphs.
+# The frame of a question about the Ombudsman's handling ("Why did the ombudsman look at
+# my complaint about…") says nothing about the case; left in, it pulls the dense search
+# towards every decision's standard paragraphs. A why-not question keeps it (dense_text).
 _QUESTION_FRAME = re.compile(
     r"^\s*(?:why|how come)\b[^?]*?\b(?:look at|looking at|look into|investigate|consider|"
     r"deal with|help (?:me )?with|take on)\s+(?:(?:my|our|the|a|his|her|their)\s+)?"

@@ -123,6 +123,33 @@ def test_intent(question: str, intent: Intent) -> None:
     assert plan_query(question, VOCABULARY).intent == intent
 
 
+@pytest.mark.parametrize("question", [
+    "The ombudsman decided not to look at my complaint about the Eastwold bins.",
+    "Why did they stop looking at my case?",
+    "Why did the ombudsman not pursue my complaint?",
+    "Why did the ombudsman say no?",
+    "Why is the ombudsman saying I should have gone to the tribunal?",
+    "The ombudsman sent me back to the council.",
+    "Why does the ombudsman say it's too early?",
+])
+def test_the_ombudsmans_refusal_in_a_persons_own_words_is_a_why_not_question(
+    question: str,
+) -> None:
+    assert plan_query(question, VOCABULARY).intent == Intent.WHY_NOT
+
+
+@pytest.mark.parametrize("question", [
+    "Why did the council decide not to help me?",
+    "Why did the council close the library?",
+    "Why did the ombudsman find the council at fault?",
+    "Why did the ombudsman say the council should pay me?",
+])
+def test_a_refusal_by_the_council_or_a_finding_is_not_a_why_not_question(question: str) -> None:
+    """The why-not boost lifts decisions that were not investigated: it must come from the
+    Ombudsman's refusal, not from any "not" in the question."""
+    assert plan_query(question, VOCABULARY).intent != Intent.WHY_NOT
+
+
 def test_years_reasons_areas_and_outcomes_are_soft_hints() -> None:
     plan = plan_query("upheld cases about school transport between 2021 and 2023", VOCABULARY)
     assert plan.soft.dates == ("2021-01-01", "2023-12-31")
