@@ -124,7 +124,7 @@ class ExtractiveAnswerer:
         # "gave this reason" is said only of a sentence that states one: a summary that
         # only tells the complaint (as a discontinued investigation's may) is no reason.
         others = [
-            (decisions[h.ref], _stated_reasons(decisions[h.ref]))
+            (decisions[h.ref], _stated_reasons(decisions[h.ref], named_only=True))
             for h in hits[1:]
             if h.outcome in NOT_INVESTIGATED and h.reasons
         ]
@@ -220,12 +220,14 @@ def _intro(decision: Decision, verb: str) -> str:
     return f"In {_name(decision)}, the Ombudsman {verb}: "
 
 
-def _stated_reasons(decision: Decision) -> list[tuple[str, str]]:
-    """Summary sentences that say why the complaint was not investigated."""
+def _stated_reasons(decision: Decision, named_only: bool = False) -> list[tuple[str, str]]:
+    """Summary sentences that say the complaint was not investigated, and why. With
+    ``named_only``, only those that name a reason ("…because it is late"): "We will not
+    investigate Mrs Y's complaint about the extension" says what, not why."""
     return [
         (quote, SUMMARY_SECTION)
         for quote in statements(decision.summary)
-        if find_reasons(quote) or _NOT_INVESTIGATING.search(quote)
+        if find_reasons(quote) or (not named_only and _NOT_INVESTIGATING.search(quote))
     ]
 
 
