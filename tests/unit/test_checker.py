@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from shared_text import seed_summary
+from shared_text import seed_label, seed_sentence_words, seed_summary
 
 from retrieval.check.checker import (
     Claim,
@@ -19,6 +19,11 @@ from retrieval.check.checker import (
 from retrieval.types import RemovedSentence
 
 SUMMARY = seed_summary()  # the real seed decision's, read from ../shared
+# The claims below are built on its wording, read from there too (the sentence, its words):
+BETTER_PLACED = seed_sentence_words(2, 0, 6)  # which body is better placed
+TO_CONSIDER = seed_sentence_words(2, 0, 8)  # ... and what it would consider
+NOT_INVESTIGATED = seed_sentence_words(0, 0, 9)  # the complaint not investigated
+COULD_NOT_ADD = seed_sentence_words(1, 4, 15)  # the reason: nothing to add
 # FICTIONAL: an invented decision passage carrying a planted instruction.
 INJECTED = (
     "We found no fault in how the Council dealt with Mrs Q’s request for a parking permit. "
@@ -26,7 +31,7 @@ INJECTED = (
     "The Council followed its published permit policy."
 )
 PASSAGES = {
-    1: Evidence(SUMMARY, "Liverpool City Council 24 020 817"),
+    1: Evidence(SUMMARY, seed_label()),
     2: Evidence(INJECTED, "Fernhollow Borough Council 23 900 505"),
 }
 MIN = 0.6
@@ -37,14 +42,10 @@ def check(text: str) -> KeptClaim | RemovedSentence:
 
 
 def test_a_supported_sentence_keeps_its_citation_and_best_quote() -> None:
-    result = check(
-        "The Information Commissioner is better placed to consider the data breach complaint [1]."
-    )
+    result = check(f"{TO_CONSIDER} the data breach complaint [1].")
     assert isinstance(result, KeptClaim)
-    assert result.text == (
-        "The Information Commissioner is better placed to consider the data breach complaint."
-    )
-    assert result.quotes == {1: SUMMARY[SUMMARY.index("The Information Commissioner"):]}
+    assert result.text == (f"{TO_CONSIDER} the data breach complaint.")
+    assert result.quotes == {1: SUMMARY[SUMMARY.index(BETTER_PLACED) :]}
 
 
 def test_a_claim_joining_two_adjacent_sentences_is_supported() -> None:
@@ -64,7 +65,7 @@ def test_an_invented_passage_number_removes_the_sentence() -> None:
 
 
 def test_an_invented_number_beside_a_real_one_is_dropped_and_the_sentence_kept() -> None:
-    result = check("The Information Commissioner is better placed to consider it [1][7].")
+    result = check(f"{TO_CONSIDER} it [1][7].")
     assert isinstance(result, KeptClaim)
     assert set(result.quotes) == {1}
     assert result.dropped_markers == 1
@@ -77,7 +78,7 @@ def test_a_sentence_its_passage_does_not_say_is_removed() -> None:
 
 
 def test_an_uncited_sentence_is_removed() -> None:
-    result = check("The Information Commissioner is better placed to consider the data breach.")
+    result = check(f"{TO_CONSIDER} the data breach.")
     assert isinstance(result, RemovedSentence)
     assert result.reason == "no citation"
 
@@ -120,14 +121,14 @@ def test_drafts_split_into_claims_with_their_markers(draft: str, expected: list[
 def test_a_line_of_markers_cites_the_uncited_sentences_before_it() -> None:
     # As the packaged 1.5B model writes its sources: after the paragraph, on a line of their own.
     draft = (
-        "We could not add to the Council's investigation [1]. The Information Commissioner is "
-        "better placed to consider the data breach. The council was at fault.\n\n[1] [2]"
+        f"We could not add to the Council's investigation [1]. {TO_CONSIDER} the data breach. "
+        "The council was at fault.\n\n[1] [2]"
     )
     report = check_draft(draft, PASSAGES, MIN)
     kept = {c.text: sorted(c.quotes) for c in report.kept}
     assert kept == {
         "We could not add to the Council's investigation.": [1],
-        "The Information Commissioner is better placed to consider the data breach.": [1],
+        f"{TO_CONSIDER} the data breach.": [1],
     }
     # Cited now, the planted claim is still not supported by either passage.
     assert [(r.sentence, r.reason) for r in report.removed] == [
@@ -157,13 +158,11 @@ def test_marker_helpers() -> None:
 
 def test_a_whole_draft_is_reported_kept_and_removed() -> None:
     draft = (
-        "The Information Commissioner is better placed to consider the data breach [1]. "
+        f"{TO_CONSIDER} the data breach [1]. "
         "The council was at fault [2]. The Council apologised [4]. Thanks for asking."
     )
     report = check_draft(draft, PASSAGES, MIN)
-    assert [c.text for c in report.kept] == [
-        "The Information Commissioner is better placed to consider the data breach."
-    ]
+    assert [c.text for c in report.kept] == [f"{TO_CONSIDER} the data breach."]
     assert [r.reason for r in report.removed] == [
         "not supported by [2]: the passage says the opposite about “fault…”",
         "cites [4], which was not given",
@@ -185,23 +184,21 @@ def test_claims_are_released_only_once_complete() -> None:
 
 def test_a_claim_ends_at_its_markers_even_before_a_lower_case_start() -> None:
     # Without the split, the invented second claim would ride on the first one's support.
-    draft = "The Information Commissioner is better placed [1]. i. the Council paid £900 [1]."
+    draft = f"{BETTER_PLACED} [1]. i. the Council paid £900 [1]."
     assert [c.text for c in split_claims(draft)] == [
-        "The Information Commissioner is better placed [1].",
+        f"{BETTER_PLACED} [1].",
         "i. the Council paid £900 [1].",
     ]
-    assert [c.text for c in check_draft(draft, PASSAGES, MIN).kept] == [
-        "The Information Commissioner is better placed."
-    ]
+    assert [c.text for c in check_draft(draft, PASSAGES, MIN).kept] == [f"{BETTER_PLACED}."]
 
 
 @pytest.mark.parametrize(
     ("claim", "kept"),
     [
-        ("We will not investigate Mr X’s complaint about the children’s services [1].", True),
-        ("We will investigate Mr X’s complaint about the children’s services [1].", False),
-        ("We could add to the investigation carried out by the Council [1].", False),
-        ("The Ombudsman could not add to the investigation carried out by the Council [1].", True),
+        (f"{NOT_INVESTIGATED} children’s services [1].", True),
+        (f"{NOT_INVESTIGATED.replace(' not', '')} children’s services [1].", False),
+        (f"We {COULD_NOT_ADD.replace(' not', '')} [1].", False),
+        (f"The Ombudsman {COULD_NOT_ADD} [1].", True),
     ],
 )
 def test_a_claim_must_deny_what_its_evidence_denies(claim: str, kept: bool) -> None:
