@@ -293,7 +293,6 @@ def named_council(text: str) -> str:
     return ""
 
 
-
 def distinctive_words(name: str) -> list[str]:
     """The words that tell one organisation from another ("northmoor"), lower case."""
     return [w for w in re.findall(r"[a-z]+", name.lower()) if w not in _GENERIC_ORG_WORDS]
