@@ -3,7 +3,7 @@
     python bench/tune.py [--store-root DIR] [--folds 5] [--seed 0] [--asides]
 
 For every answerable question of both sets (fictional and real, see
-``bench/baselines.py``) the candidates and their evidence (ranks in the four
+``bench/baselines.py``) the candidates and their evidence (ranks in the five
 rankings, soft-hint flags) are gathered once with the product's own code
 (``retrieval.retrieve.search.gather`` / ``decision_evidence``). Then, per fold, the
 weights of ``retrieval.retrieve.ranking.RankingWeights`` are chosen on the other folds
@@ -47,7 +47,7 @@ EVERYDAY_LEVELS = (3.5, 4.0, 4.5, 5.0, 9.0)
 SET_FIGURES = ("fictional MRR", "fictional hit@5", "real MRR", "real hit@5")
 NEUTRAL = RankingWeights(
     dense=1.0, chunk_keyword=1.0, decision_keyword=1.0, overview=1.0, rrf_k=20.0,
-    organisation=1.0, area=1.0, reason=1.0, why_not=1.0, outcome=1.0,
+    coverage=1.0, organisation=1.0, area=1.0, reason=1.0, why_not=1.0, outcome=1.0,
 )
 GRID: dict[str, tuple[float, ...]] = {
     "dense": (0.5, 0.75, 1.0, 1.5, 2.0, 3.0),
@@ -60,6 +60,7 @@ GRID: dict[str, tuple[float, ...]] = {
     "reason": (1.0, 1.1, 1.25, 1.5, 2.0),
     "why_not": (1.0, 1.1, 1.25, 1.5, 2.0),
     "outcome": (1.0, 1.1, 1.25, 1.5, 2.0),
+    "coverage": (0.0, 0.25, 0.5, 0.75, 1.0, 1.5),
 }
 
 

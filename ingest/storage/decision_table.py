@@ -79,6 +79,18 @@ class DecisionRecords:
             ).fetchall()
         return {ref: Decision.model_validate_json(record) for ref, record in rows}
 
+    def texts(self, refs: Iterable[str]) -> dict[str, str]:
+        """Each decision's text alone, read out of its record by SQLite: parsing whole
+        records for the candidates of every question cost more than reading them."""
+        refs = list(dict.fromkeys(refs))
+        with self._database.reading() as db:
+            rows = db.execute(
+                f"SELECT ref, json_extract(record, '$.text') FROM decisions "
+                f"WHERE ref IN ({marks(refs)})",
+                refs,
+            ).fetchall()
+        return {ref: text for ref, text in rows}
+
     def filter_refs(self, where: DecisionFilter) -> list[str]:
         """References of the decisions that pass ``where`` (the indexed, fast path)."""
         sql, args = filter_sql(where)

@@ -1,11 +1,14 @@
 """Decision-level ranking: fuse the retrievers' rankings, then apply the question's soft hints.
 
-Four rankings of decisions are fused by weighted reciprocal rank: dense (a
+Five rankings of decisions are fused by weighted reciprocal rank: dense (a
 decision's best passage by embedding similarity), chunk keyword (its best
 passage by BM25), whole-decision keyword (BM25 over the decision's whole text,
-where a question's words are spread over several sections) and overview (the
-embedding of the decision's opening: header, summary, the complaint). Soft hints
-from the question then multiply a decision's score; none removes a decision.
+where a question's words are spread over several sections), overview (the
+embedding of the decision's opening: header, summary, the complaint) and
+coverage (the candidates the first four found, by the share of the question's
+subject words their text uses, each word weighted by how rare it is in English).
+Soft hints from the question then multiply a decision's score; none removes a
+decision.
 
 Every constant here was chosen by the cross-validated procedure of
 ``bench/tune.py`` over the development questions (real published decisions
@@ -26,15 +29,17 @@ from retrieval.types import Intent, QueryPlan, SoftHints
 class RankingWeights:
     """Fusion weights per ranking, the RRF constant, and one multiplier per soft hint."""
 
-    dense: float = 0.75
+    dense: float = 1.0
     chunk_keyword: float = 1.0
     decision_keyword: float = 1.0
-    overview: float = 0.5
-    rrf_k: float = 5.0
-    organisation: float = 1.5
-    area: float = 1.0
-    reason: float = 1.5
-    why_not: float = 1.5
+    overview: float = 1.0
+    coverage: float = 1.0
+    # Small, as bench/tune.py chose: a ranking's first place counts three times its fifth.
+    rrf_k: float = 1.0
+    organisation: float = 3.0
+    area: float = 1.1
+    reason: float = 2.0
+    why_not: float = 2.0
     outcome: float = 1.0
 
 

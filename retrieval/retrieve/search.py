@@ -1,9 +1,11 @@
 """Hybrid search ranked per decision: one decision never floods the list.
 
-The retrievers' chunk rankings, the whole-decision keyword ranking and the
-ranking of decisions' openings by meaning are fused (``retrieval.retrieve.ranking``); a decision's
-passages are its best chunks by fused chunk score, or, for a decision found
-only by its whole text, its chunks closest in meaning to the question.
+The retrievers' chunk rankings, the whole-decision keyword ranking, the
+ranking of decisions' openings by meaning and the ranking of those candidates by
+how much of the question's subject they cover are fused
+(``retrieval.retrieve.ranking``); a decision's passages are its best chunks by
+fused chunk score, or, for a decision found only by its whole text, its chunks
+closest in meaning to the question.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from ingest.vocabulary.filters import DecisionFilter
 from ingest.vocabulary.records import SUMMARY_SECTION
 from retrieval.index import Index
 from retrieval.keywords import query_words
+from retrieval.retrieve.fit import coverages
 from retrieval.retrieve.ranking import (
     DEFAULT_WEIGHTS,
     Evidence,
@@ -44,6 +47,7 @@ BOILERPLATE = re.compile(r"role and powers|how i considered", re.IGNORECASE)
 BOILERPLATE_WEIGHT = 0.4
 DECISION_KEYWORD_K = 40
 OVERVIEW_K = 40
+TIE_RRF_K = 20  # reciprocal-rank fusion with no weight chosen (bench/tune.py's neutral start)
 
 
 @dataclass
@@ -81,7 +85,7 @@ def search_plan(
 
 
 def gather(index: Index, plan: QueryPlan, vector: np.ndarray | None = None) -> Candidates:
-    """The four rankings for ``plan``, with the fused chunks that give passages."""
+    """The five rankings for ``plan``, with the fused chunks that give passages."""
     whole_decisions = in_background(_whole_decision_order, index, plan)
     retriever = HybridRetriever.for_index(index)
     dense, keyword, vector = retriever.scored_lists(
@@ -99,7 +103,24 @@ def gather(index: Index, plan: QueryPlan, vector: np.ndarray | None = None) -> C
     ):
         for position, ref in enumerate(ranking, start=1):
             ranks[ref][name] = position
+    for position, ref in enumerate(_coverage_order(index, plan, ranks), start=1):
+        ranks[ref]["coverage"] = position
     return Candidates(documents, dict(ranks), vector)
+
+
+def _coverage_order(index: Index, plan: QueryPlan, ranks: dict[str, dict[str, int]]) -> list[str]:
+    """The candidates by the share of the question's subject words their text uses (how
+    rare each word is in English weighs it). Many share a share (none of the words, or
+    the same ones): among those, the other rankings' order, unweighted, so that this
+    ranking does not depend on the weights it is fused with."""
+    if not ranks:
+        return []
+    shares = coverages(plan, index.store.records.texts(ranks))
+    return sorted(shares, key=lambda ref: (-shares[ref], -_agreement(ranks[ref]), ref))
+
+
+def _agreement(ranks: dict[str, int]) -> float:
+    return sum(1.0 / (TIE_RRF_K + rank) for rank in ranks.values())
 
 
 def _decision_order(scored: list[tuple[str, float]], by_id: dict[str, Document]) -> list[str]:

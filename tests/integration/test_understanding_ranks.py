@@ -19,6 +19,7 @@ from ingest.vocabulary.filters import DecisionFilter
 from ingest.vocabulary.settings import Settings
 from retrieval.answering.stats_answer import question_scope
 from retrieval.engine import Engine, open_engine
+from retrieval.retrieve.search import gather
 
 ROLE = (
     "The Ombudsman's role and powers\n"
@@ -152,6 +153,19 @@ def test_a_boost_never_becomes_a_counting_filter(engine: Engine) -> None:
     )
     answer = engine.answer("how often does the ombudsman refuse to investigate school bus cases?")
     assert "4 decisions" in answer.text or "all 4" in answer.text, answer.text
+
+
+def test_candidates_are_ranked_by_how_much_of_the_questions_subject_they_use(
+    engine: Engine,
+) -> None:
+    plan = engine.plan("My bill was backdated after my lodger moved out. Can they do that?")
+    ranks = gather(engine.index, plan).ranks
+    assert all("coverage" in found for found in ranks.values())  # every candidate
+    by_coverage = sorted(ranks, key=lambda ref: ranks[ref]["coverage"])
+    # Only the copy with no header says "backdated" and "lodger", the rarest words.
+    assert by_coverage[0] == "22 910 004"
+    assert ranks["22 910 004"]["coverage"] == 1
+    assert engine.search(plan.text).hits[0].ref == "22 910 004"
 
 
 def test_a_question_no_decision_answers_is_declined_with_what_was_found(engine: Engine) -> None:

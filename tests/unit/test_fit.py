@@ -9,6 +9,7 @@ from ingest.vocabulary.records import Decision
 from retrieval.retrieve.fit import (
     AbstainRule,
     coverage,
+    coverages,
     fitting_hits,
     is_answerable,
     specificity,
@@ -48,6 +49,21 @@ def test_coverage_counts_the_subject_not_the_council_name() -> None:
     off_subject = plan_query("Japanese knotweed spreading from Kestrelford land", VOCABULARY)
     assert coverage(on_subject, TAX) > 0.6
     assert coverage(off_subject, TAX) < 0.1
+
+
+def test_a_subject_word_counts_in_any_form_of_the_same_stem_and_only_as_a_whole_word() -> None:
+    question = plan_query("Kestrelford refused the parking permit", VOCABULARY)
+    texts = {
+        "stem": "The Council was refusing parking permits.",  # refus-, park-, permit-
+        "prefix": "The Councillor's parkland permittee refusal.",  # other words, same start
+        "inside": "Unrefused carparking.",  # inside other words
+    }
+    shares = coverages(question, texts)
+    assert shares["stem"] == 1.0
+    assert shares["prefix"] == shares["inside"] == 0.0
+    # One reading of several texts gives each the share it has alone.
+    alone = TAX.model_copy(update={"text": texts["stem"]})
+    assert coverage(question, alone) == shares["stem"]
 
 
 def test_contractions_and_possessives_are_not_subject_words() -> None:
@@ -91,3 +107,9 @@ def test_only_decisions_on_the_same_subject_stand_beside_the_answer() -> None:
     decisions = {TAX.ref: TAX}
     kept = fitting_hits(plan, [top, same, other, unknown], decisions, RULE)
     assert [h.ref for h in kept] == [top.ref, "22 910 003", "22 910 005"]
+
+
+def test_the_ombudsmans_term_for_a_lay_phrase_is_a_subject_word() -> None:
+    """A decision says "Blue Badge" where a person says "disabled parking permit"."""
+    words = subject_words(plan_query("Kestrelford refused my disabled parking permit", VOCABULARY))
+    assert {"disabled", "parking", "blue", "badge"} <= set(words)
