@@ -34,7 +34,12 @@ def spoken_words(text: str) -> list[str]:
 def content_terms(text: str) -> set[str]:
     """Stemmed content words of ``text``: what two sentences must share to say the same."""
     words = re.findall(r"[a-z0-9]+", text.lower())
-    return {stem(w) for w in words if w not in STOPWORDS and len(w) > 2}
+    return {stem(w) for w in words if is_content_word(w)}
+
+
+def is_content_word(word: str) -> bool:
+    """Not a stop word, and longer than two letters (a lower-case word)."""
+    return word not in STOPWORDS and len(word) > 2
 
 
 def stem(word: str) -> str:

@@ -21,7 +21,7 @@ from functools import lru_cache
 from wordfreq import zipf_frequency
 
 from ingest.vocabulary.records import Decision
-from retrieval.keywords import STOPWORDS, spoken_words, stem
+from retrieval.keywords import is_content_word, spoken_words, stem
 from retrieval.types import DecisionHit, QueryPlan
 from retrieval.understand.query import distinctive_words
 
@@ -55,7 +55,7 @@ def subject_words(plan: QueryPlan) -> list[str]:
     named = {w for name in names for w in distinctive_words(name)}
     spoken = spoken_words(plan.keyword_text or plan.text)
     words = [_POSSESSIVE.sub("", w) for w in spoken if not _CONTRACTION.search(w)]
-    return [w for w in dict.fromkeys(words) if w not in STOPWORDS and len(w) > 2 and w not in named]
+    return [w for w in dict.fromkeys(words) if is_content_word(w) and w not in named]
 
 
 @lru_cache(maxsize=50_000)
@@ -98,7 +98,7 @@ def _uses(finder: re.Pattern[str], term: str, text: str) -> bool:
         if start and text[start - 1] in _LETTERS_AND_DIGITS:
             continue  # the middle of a longer word
         word = found.group()
-        if word not in STOPWORDS and len(word) > 2 and stem(word) == term:
+        if is_content_word(word) and stem(word) == term:
             return True
     return False
 
