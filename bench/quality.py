@@ -107,6 +107,8 @@ class AnswerChecks:
     first_cited_relevant: int = 0
     unanswerable: int = 0
     unanswerable_declined: int = 0
+    later_cited: int = 0  # decisions cited after the first, in answers to "similar" questions
+    later_relevant: int = 0
     problems: list[str] = field(default_factory=list)
 
 
@@ -257,7 +259,11 @@ def check_answer(engine: Engine, q: Question, answer: Answer, checks: AnswerChec
         checks.problems.append(f"{q.id} [{q.type}]: declined, want {', '.join(q.relevant)}")
         return
     checks.first_cited_asked += 1
-    first = answer.citations[0].ref if answer.citations else None
+    cited = first_occurrence(c.ref for c in answer.citations)
+    if q.type == "similar":  # its refs are every fitting decision, so the others count too
+        checks.later_cited += len(cited[1:])
+        checks.later_relevant += sum(ref in q.relevant for ref in cited[1:])
+    first = cited[0] if cited else None
     if first in q.relevant:
         checks.first_cited_relevant += 1
     else:
@@ -281,6 +287,8 @@ def answer_summary(checks: AnswerChecks) -> dict[str, float]:
         "answerable_declined": answerable - checks.first_cited_asked,
         "unanswerable": checks.unanswerable,
         "unanswerable_declined": checks.unanswerable_declined,
+        "later_relevant": checks.later_relevant / max(checks.later_cited, 1),
+        "later_cited": checks.later_cited,
     }
 
 
@@ -295,6 +303,8 @@ def answer_rows(summary: dict[str, float], declined: int) -> list[list[str]]:
         ["first citation is a right decision (answered)",
          f"{summary['first_citation_relevant']:.1%}",
          f"of {summary['first_citation_asked']} answered"],
+        ["later decisions cited that are right ones (similar)",
+         f"{summary['later_relevant']:.1%}", f"of {summary['later_cited']} cited"],
         ["answerable questions declined",
          f"{summary['answerable_declined'] / max(answerable, 1):.1%}",
          f"{summary['answerable_declined']} of {answerable}"],

@@ -20,7 +20,7 @@ from functools import lru_cache
 
 from wordfreq import zipf_frequency
 
-from ingest.vocabulary.records import Decision
+from ingest.vocabulary.records import Decision, Reason
 from retrieval.keywords import is_content_word, spoken_words, stem
 from retrieval.types import DecisionHit, QueryPlan
 from retrieval.understand.query import distinctive_words
@@ -141,10 +141,12 @@ def fitting_hits(
 
 
 def same_subject(first: DecisionHit, other: DecisionHit) -> bool:
-    """Same sub-area (or area, when a sub-area is missing); a copy without either is judged
-    by the other tests alone."""
+    """Same sub-area (or area, when a sub-area is missing). When either copy shows neither,
+    a reason for not investigating that both give is the only common ground left to call
+    them alike: sharing the question's everyday words is not (a planning decision about
+    "Mrs Y's son" beside one about Mrs M's son's direct payments)."""
     for field in ("sub_category", "category"):
         mine, theirs = getattr(first, field), getattr(other, field)
         if mine and theirs:
             return bool(mine == theirs)
-    return True
+    return bool((set(first.reasons) & set(other.reasons)) - {Reason.OTHER})

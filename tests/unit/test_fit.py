@@ -5,7 +5,7 @@ The decisions here are FICTIONAL (fictional council, people and reference).
 
 from __future__ import annotations
 
-from ingest.vocabulary.records import Decision
+from ingest.vocabulary.records import Decision, Reason
 from retrieval.retrieve.fit import (
     AbstainRule,
     coverage,
@@ -100,13 +100,30 @@ def test_a_reference_in_the_question_is_always_answered() -> None:
 
 def test_only_decisions_on_the_same_subject_stand_beside_the_answer() -> None:
     plan = plan_query("Kestrelford took away my single person discount", VOCABULARY)
-    top, same, other, unknown = _hit(0.7), _hit(0.7), _hit(0.7), _hit(0.7)
+    top, same, other = _hit(0.7), _hit(0.7), _hit(0.7)
     same.ref = "22 910 003"
     other.ref, other.category, other.sub_category = "22 910 004", "Highways", "Parking"
-    unknown.ref, unknown.category, unknown.sub_category = "22 910 005", "", ""
     decisions = {TAX.ref: TAX}
-    kept = fitting_hits(plan, [top, same, other, unknown], decisions, RULE)
-    assert [h.ref for h in kept] == [top.ref, "22 910 003", "22 910 005"]
+    kept = fitting_hits(plan, [top, same, other], decisions, RULE)
+    assert [h.ref for h in kept] == [top.ref, "22 910 003"]
+
+
+def test_a_copy_without_an_area_stands_beside_the_answer_only_for_a_shared_reason() -> None:
+    """Third-party copies show no area: with nothing else to go on, only giving the same
+    reason for not investigating makes such a decision "a similar decision"."""
+    plan = plan_query("Kestrelford took away my single person discount", VOCABULARY)
+    top, same_reason, other_reason = _hit(0.7), _hit(0.7), _hit(0.7)
+    top.reasons = same_reason.reasons = [Reason.ALTERNATIVE_REMEDY_APPEAL, Reason.OTHER]
+    other_reason.reasons = [Reason.LATE, Reason.OTHER]  # "other" is no common ground
+    for hit, ref in ((same_reason, "22 910 006"), (other_reason, "22 910 007")):
+        hit.ref, hit.category, hit.sub_category = ref, "", ""
+    kept = fitting_hits(plan, [top, same_reason, other_reason], {TAX.ref: TAX}, RULE)
+    assert [h.ref for h in kept] == [top.ref, "22 910 006"]
+    # The same holds when it is the answer's own copy that shows no area.
+    top.category = top.sub_category = ""
+    other_reason.category = "Benefits and tax"
+    kept = fitting_hits(plan, [top, same_reason, other_reason], {TAX.ref: TAX}, RULE)
+    assert [h.ref for h in kept] == [top.ref, "22 910 006"]
 
 
 def test_the_ombudsmans_term_for_a_lay_phrase_is_a_subject_word() -> None:
