@@ -143,8 +143,8 @@ def fitting_hits(
 def same_subject(first: DecisionHit, other: DecisionHit) -> bool:
     """Same sub-area (or area, when a sub-area is missing). When either copy shows neither,
     a reason for not investigating that both give is the only common ground left to call
-    them alike: sharing the question's everyday words is not (a planning decision about
-    "Mrs Y's son" beside one about Mrs M's son's direct payments)."""
+    them alike: sharing some of the question's words is not (a planning decision once stood
+    as "a similar decision" beside an answer about a son's direct payments)."""
     for field in ("sub_category", "category"):
         mine, theirs = getattr(first, field), getattr(other, field)
         if mine and theirs:
