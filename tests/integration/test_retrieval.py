@@ -186,7 +186,7 @@ def test_a_similar_decision_is_quoted_only_for_a_reason_it_states(
 def test_a_decision_is_called_similar_only_on_common_ground(engine: Engine) -> None:
     """Beside the answer stand decisions of the same sub-area or, where a copy shows none,
     ones giving the same reason: the direct-payments answer once quoted a planning decision
-    (about "Mrs Y's" extension) as "a similar decision"."""
+    (Mrs Y's complaint about a neighbour's extension) as "a similar decision"."""
     beside = 0
     for question in WHY_NOT_QUESTIONS:
         answer = engine.answer(question)
