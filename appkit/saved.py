@@ -60,6 +60,7 @@ def _turn_json(turn: ChatTurn) -> dict[str, Any]:
             "text": answer.text,
             "citations": [asdict(c) for c in answer.citations],
             "answered": answer.answered,
+            "partial_match": answer.partial_match,
             "notice": answer.notice,
             "rewritten_query": answer.rewritten_query,
             "searched": asdict(answer.search.plan.filters),
@@ -85,6 +86,7 @@ def _turn(item: dict[str, Any]) -> ChatTurn:
         citations=[Citation(**c) for c in kept["citations"]],
         search=SearchResult(query=item["question"], plan=plan, hits=[]),
         answered=kept["answered"],
+        partial_match=kept.get("partial_match", False),  # absent from turns saved before it
         notice=kept["notice"],
         rewritten_query=kept["rewritten_query"],
     )

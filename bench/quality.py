@@ -43,6 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.baselines import BenchSet, baseline_rankers, fictional_set, heldout_set, real_set
 from bench.common import Question, bench_settings, build_index, machine_line, table
 from bench.llm_quality import draft_figures, follow_up_figures
+from retrieval.answering.extractive import PARTIAL_MATCH
 from retrieval.engine import Engine, open_engine
 from retrieval.retrieve.retrievers import DenseRetriever, HybridRetriever, KeywordRetriever
 from retrieval.types import Answer
@@ -107,8 +108,15 @@ class AnswerChecks:
     first_cited_relevant: int = 0
     unanswerable: int = 0
     unanswerable_declined: int = 0
+    unanswerable_partial: int = 0  # answered, but with the partial-match warning first
     later_cited: int = 0  # decisions cited after the first, in answers to "similar" questions
     later_relevant: int = 0
+    # Answered questions by how the best decision fits (retrieval.retrieve.fit.Fit), and
+    # those whose first citation is not a right decision (every answer to an unanswerable one).
+    partial: int = 0
+    partial_wrong_lead: int = 0
+    clear: int = 0
+    clear_wrong_lead: int = 0
     problems: list[str] = field(default_factory=list)
 
 
@@ -244,14 +252,20 @@ def check_answer(engine: Engine, q: Question, answer: Answer, checks: AnswerChec
         else:
             checks.problems.append(f"{q.id}: quote [{citation.n}] not verbatim in {citation.ref}")
     if answer.answered:
-        lines = [line for line in answer.text.split("\n") if line.strip()]
+        # The partial-match warning speaks of the index, not of a decision: it cites nothing.
+        lines = [
+            line for line in answer.text.split("\n") if line.strip() and line != PARTIAL_MATCH
+        ]
         checks.lines += len(lines)
         checks.cited_lines += sum(bool(MARKER.search(line)) for line in lines)
         dangling = {int(m[1:-1]) for m in MARKER.findall(answer.text)} - numbers
         checks.dangling_markers += len(dangling)
+    if answer.answered:
+        count_fit(q, answer, checks)
     if not q.relevant:
         checks.unanswerable += 1
         checks.unanswerable_declined += not answer.answered
+        checks.unanswerable_partial += answer.partial_match
         if answer.answered:
             checks.problems.append(f"{q.id} [none]: answered from {answer.citations[0].ref}")
         return
@@ -272,6 +286,17 @@ def check_answer(engine: Engine, q: Question, answer: Answer, checks: AnswerChec
         )
 
 
+def count_fit(q: Question, answer: Answer, checks: AnswerChecks) -> None:
+    cited = first_occurrence(c.ref for c in answer.citations)
+    wrong_lead = not cited or cited[0] not in q.relevant
+    if answer.partial_match:
+        checks.partial += 1
+        checks.partial_wrong_lead += wrong_lead
+    else:
+        checks.clear += 1
+        checks.clear_wrong_lead += wrong_lead
+
+
 def answer_summary(checks: AnswerChecks) -> dict[str, float]:
     answerable = checks.answers - checks.unanswerable
     return {
@@ -287,13 +312,19 @@ def answer_summary(checks: AnswerChecks) -> dict[str, float]:
         "answerable_declined": answerable - checks.first_cited_asked,
         "unanswerable": checks.unanswerable,
         "unanswerable_declined": checks.unanswerable_declined,
+        "unanswerable_partial": checks.unanswerable_partial,
         "later_relevant": checks.later_relevant / max(checks.later_cited, 1),
         "later_cited": checks.later_cited,
+        "partial": checks.partial,
+        "partial_wrong_lead": checks.partial_wrong_lead / max(checks.partial, 1),
+        "clear": checks.clear,
+        "clear_wrong_lead": checks.clear_wrong_lead / max(checks.clear, 1),
     }
 
 
 def answer_rows(summary: dict[str, float], declined: int) -> list[list[str]]:
     answerable, unanswerable = summary["answerable"], summary["unanswerable"]
+    warned = summary["unanswerable_declined"] + summary["unanswerable_partial"]
     return [
         ["citation quotes verbatim in the cited decision", f"{summary['verbatim_quotes']:.1%}",
          f"of {summary['citations']} citations"],
@@ -305,12 +336,18 @@ def answer_rows(summary: dict[str, float], declined: int) -> list[list[str]]:
          f"of {summary['first_citation_asked']} answered"],
         ["later decisions cited that are right ones (similar)",
          f"{summary['later_relevant']:.1%}", f"of {summary['later_cited']} cited"],
+        ["answers saying the match is partial, led by a wrong decision",
+         f"{summary['partial_wrong_lead']:.1%}", f"of {summary['partial']} such answers"],
+        ["other answers led by a wrong decision",
+         f"{summary['clear_wrong_lead']:.1%}", f"of {summary['clear']} answers"],
         ["answerable questions declined",
          f"{summary['answerable_declined'] / max(answerable, 1):.1%}",
          f"{summary['answerable_declined']} of {answerable}"],
         ["unanswerable questions declined",
          f"{summary['unanswerable_declined'] / max(unanswerable, 1):.1%}",
          f"{summary['unanswerable_declined']} of {unanswerable}"],
+        ["unanswerable questions declined or warned of a partial match",
+         f"{warned / max(unanswerable, 1):.1%}", f"{warned} of {unanswerable}"],
         ["off-topic questions declined", str(declined), f"of {len(OFF_TOPIC)}"],
     ]  # fmt: skip
 

@@ -28,14 +28,19 @@ from retrieval.answering.chain import (
     answer_chain,
     prepare_chain,
 )
-from retrieval.answering.extractive import NO_ANSWER, ExtractiveAnswerer, nearest_subjects
+from retrieval.answering.extractive import (
+    NO_ANSWER,
+    PARTIAL_MATCH,
+    ExtractiveAnswerer,
+    nearest_subjects,
+)
 from retrieval.answering.stats_answer import stats_answer
 from retrieval.index import Index, open_index
 from retrieval.llm.answerer import LLMAnswerer
 from retrieval.llm.models import LLMFailure
 from retrieval.llm.models import chat_model as build_chat_model
 from retrieval.organisation.profile import OrganisationProfile, organisation_profile
-from retrieval.retrieve.fit import DEFAULT_RULE, fitting_hits, is_answerable
+from retrieval.retrieve.fit import DEFAULT_RULE, Fit, answer_fit, fitting_hits
 from retrieval.retrieve.search import search_plan
 from retrieval.retrieve.similar import overview, similar_to_decision, similar_to_text
 from retrieval.types import (
@@ -225,10 +230,12 @@ class Engine:
             return
         refs = [h.ref for h in search.hits[:5]] + ([focus.ref] if focus else [])
         decisions = self.index.store.records.decisions(refs)
-        if not is_answerable(plan, search.hits, decisions, self.abstain_rule):
+        fit = answer_fit(plan, search.hits, decisions, self.abstain_rule)
+        if fit is Fit.NONE:
             text = NO_ANSWER + nearest_subjects(search.hits)
             yield from _pieces(self._reply(state, text, [], answered=False))
             return
+        partial = fit is Fit.PARTIAL
         # Decisions like a given one are listed as found; otherwise only those that fit.
         hits = (
             search.hits if focus else fitting_hits(plan, search.hits, decisions, self.abstain_rule)
@@ -237,9 +244,12 @@ class Engine:
         removed: list[RemovedSentence] = []
         if self.llm is not None and focus is None:  # a list of similar ones stays extractive
             try:
+                if partial:
+                    yield PARTIAL_MATCH + "\n\n"
                 draft = yield from self.llm.stream(state["query"], hits, decisions)
                 yield self._reply(
-                    state, draft.text, draft.citations, notice=draft.notice, removed=draft.removed
+                    state, draft.text, draft.citations, notice=draft.notice,
+                    removed=draft.removed, partial=partial,
                 )
                 return
             except LLMFailure as failure:
@@ -250,7 +260,10 @@ class Engine:
             yield from _pieces(self._reply(state, NO_ANSWER, [], answered=False))
             return
         yield from _pieces(
-            self._reply(state, extractive.text, extractive.items, notice=notice, removed=removed)
+            self._reply(
+                state, extractive.text, extractive.items, notice=notice, removed=removed,
+                partial=partial,
+            )
         )
 
     def _reply(
@@ -261,17 +274,21 @@ class Engine:
         answered: bool = True,
         notice: str = "",
         removed: Sequence[RemovedSentence] = (),
+        partial: bool = False,
     ) -> Answer:
+        """``partial``: the best decision fits the question only in part, and the answer
+        says so before anything else."""
         query = state["query"]
         return Answer(
             state["question"],
-            text,
+            f"{PARTIAL_MATCH}\n\n{text}" if partial else text,
             citations,
             state["search"],
             answered,
             notice=notice,
             rewritten_query=query if query != state["question"] else "",
             removed=list(removed),
+            partial_match=partial,
         )
 
     def _check_question(self, question: str) -> None:

@@ -177,11 +177,14 @@ class Answer:
     rewritten_query: str = ""
     # Sentences of an LLM draft the citation checker removed (empty for extractive answers).
     removed: list[RemovedSentence] = field(default_factory=list)
+    # The best decision fits the question only in part; the text opens by saying so.
+    partial_match: bool = False
 
     def to_json(self) -> dict[str, Any]:
         data = {
             "question": self.question,
             "answer": self.text,
+            "partial_match": self.partial_match,
             "citations": [c.to_json() for c in self.citations],
             "results": [hit.to_json() for hit in self.search.hits],
         }

@@ -26,6 +26,11 @@ NO_ANSWER = (
     "service and what went wrong, naming the council, or giving a decision reference "
     "(for example 24 020 817)."
 )
+# Leads an answer whose best decision fits the question only in part (retrieval.retrieve.fit).
+PARTIAL_MATCH = (
+    "The closest decision found matches this question only in part: check that it deals "
+    "with the same matter as yours."
+)
 MAX_LEAD_SENTENCES = 3
 MAX_OTHER_DECISIONS = 2
 MAX_SIMILAR = 5  # similar decisions listed in an answer

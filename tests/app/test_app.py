@@ -53,6 +53,15 @@ def test_question_gets_an_answer_citing_verbatim_quotes(app: AppTest, engine: En
     assert app.button(key="open_0_1").label == "Open the decision"
 
 
+def test_a_partial_match_is_shown_as_one_before_its_quotes(app: AppTest) -> None:
+    ask(app, "The council closed our library")  # the sample has no decision about a library
+    answer = app.session_state["turns"][-1].answer
+    assert answer.partial_match and answer.citations
+    rendered = "\n".join(markdown_texts(app))
+    warning = rendered.find("matches this question only in part")
+    assert -1 < warning < rendered.find(":blue-badge[1]")
+
+
 def test_example_button_asks_its_question(app: AppTest) -> None:
     app.button(key="example_2").click().run()
     assert not app.exception, app.exception

@@ -18,6 +18,7 @@ from ingest.vocabulary.errors import QuestionError
 from ingest.vocabulary.filters import DecisionFilter
 from ingest.vocabulary.records import Reason
 from ingest.vocabulary.settings import Settings
+from retrieval.answering.extractive import PARTIAL_MATCH
 from retrieval.engine import Engine, open_engine
 
 REPO = Path(__file__).resolve().parents[2]
@@ -100,6 +101,27 @@ def test_off_topic_question_gets_no_answer_and_no_citations(engine: Engine) -> N
     assert not answer.answered
     assert answer.citations == []
     assert "could not find" in answer.text
+
+
+def test_a_partial_match_says_so_before_quoting_it(engine: Engine) -> None:
+    """The sample has no decision about a library, a leisure centre or a beach hut: the nearest
+    one is about something else, and is either not given or given as only the closest found."""
+    hedged = 0
+    for question in (
+        "The council closed our library",
+        "The council-run leisure centre shut the pool but kept taking my membership",
+        "The council put up the rent of my beach hut",
+    ):
+        answer = engine.answer(question)
+        assert answer.partial_match or not answer.answered, (question, answer.text)
+        if answer.answered:
+            hedged += 1
+            assert answer.text.startswith(PARTIAL_MATCH + "\n\n")
+            assert answer.to_json()["partial_match"] is True
+            assert_grounded(engine, answer)
+    assert hedged  # the warning was given, not only declines
+    clear = engine.answer(DAD_QUESTION)
+    assert not clear.partial_match and PARTIAL_MATCH not in clear.text
 
 
 @pytest.mark.parametrize("question", [

@@ -8,6 +8,8 @@ from __future__ import annotations
 from ingest.vocabulary.records import Decision, Reason
 from retrieval.retrieve.fit import (
     AbstainRule,
+    Fit,
+    answer_fit,
     coverage,
     coverages,
     fitting_hits,
@@ -91,6 +93,18 @@ def test_a_near_decision_on_another_subject_is_not_an_answer() -> None:
     # Very close in meaning answers whatever the words; too far never does.
     assert is_answerable(off_subject, [_hit(0.65)], decisions, RULE)
     assert not is_answerable(on_subject, [_hit(0.2)], decisions, RULE)
+
+
+def test_an_answer_on_one_signal_alone_is_a_partial_fit() -> None:
+    off_subject = plan_query("Japanese knotweed spreading from Kestrelford land", VOCABULARY)
+    on_subject = plan_query("Kestrelford took away my single person discount", VOCABULARY)
+    decisions = {TAX.ref: TAX}
+    assert answer_fit(on_subject, [_hit(0.65)], decisions, RULE) is Fit.CLEAR
+    assert answer_fit(on_subject, [_hit(0.45)], decisions, RULE) is Fit.PARTIAL  # words only
+    assert answer_fit(off_subject, [_hit(0.65)], decisions, RULE) is Fit.PARTIAL  # meaning only
+    assert answer_fit(off_subject, [_hit(0.45)], decisions, RULE) is Fit.NONE
+    reference = plan_query("what happened in 22 910 002?", VOCABULARY)
+    assert answer_fit(reference, [_hit(0.05)], decisions, RULE) is Fit.CLEAR
 
 
 def test_a_reference_in_the_question_is_always_answered() -> None:
