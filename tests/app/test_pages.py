@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from appdriver import ask, new_session
 from streamlit.testing.v1 import AppTest
 
@@ -116,14 +117,21 @@ def test_a_ref_and_para_link_opens_the_decision_at_that_paragraph(app_store: Pat
     assert len(cited) == 1, shown
 
 
-def test_a_question_link_asks_it_and_the_conversation_comes_back(app_store: Path, use_store):
+# The second is a partial match (no sample decision is about a library): that survives too.
+@pytest.mark.parametrize(("question", "partial"), [
+    (WHY_NOT, False), ("The council closed our library", True),
+])
+def test_a_question_link_asks_it_and_the_conversation_comes_back(
+    app_store: Path, use_store, question: str, partial: bool
+):
     use_store(app_store)
     at = new_session()
-    at.query_params["q"] = WHY_NOT
+    at.query_params["q"] = question
     at.run()
     assert not at.exception, at.exception
     (turn,) = at.session_state["turns"]
-    assert turn.question == WHY_NOT and turn.answer.citations
+    assert turn.question == question and turn.answer.citations
+    assert turn.answer.partial_match is partial
     conversation_id = at.query_params["c"]
     assert "q" not in at.query_params  # asked once; the saved conversation carries it
 
@@ -132,8 +140,9 @@ def test_a_question_link_asks_it_and_the_conversation_comes_back(app_store: Path
     again.run()
     assert not again.exception, again.exception
     (restored,) = again.session_state["turns"]
-    assert restored.question == WHY_NOT
+    assert restored.question == question
     assert restored.answer.text == turn.answer.text
+    assert restored.answer.partial_match is partial
     assert restored.answer.citations == turn.answer.citations
 
     again.button(key="clear_conversation").click().run()
