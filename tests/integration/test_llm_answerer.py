@@ -21,6 +21,7 @@ from llmkit import INJECTED, GatedChatModel, StubOpenAI, scripted, with_llm
 from pydantic import SecretStr
 
 from ingest.vocabulary.settings import Settings
+from retrieval.answering.extractive import PARTIAL_MATCH
 from retrieval.engine import Engine, open_engine
 from retrieval.llm.answerer import CHECKED, REMINDER, SENTINEL, SYSTEM_PROMPT
 from retrieval.llm.models import LLMFailure, chat_model, stream_tokens
@@ -57,6 +58,28 @@ def test_supported_sentences_keep_their_citations_with_verbatim_quotes(engine: E
     assert answer.citations[0].quote.startswith("This is because we could not add")
     assert answer.citations[1].quote.startswith("The Information Commissioner is better placed")
     assert {c.ref for c in answer.citations} == {"24 020 817"}
+    assert_grounded(engine, answer)
+
+
+LIBRARY = "The council closed our library"  # no sample decision is about a library
+LAUNDRY = (  # what the nearest one, about a laundry's noise, says in its summary
+    "Mrs H complained that the Council did not act on her evidence of noise from the "
+    "commercial laundry next to her home [1]."
+)
+
+
+@pytest.mark.parametrize(("written", "kept"), [(LAUNDRY, True), (ICO, False)])
+def test_a_partial_match_is_said_first_whoever_writes_the_answer(
+    engine: Engine, written: str, kept: bool
+) -> None:
+    """Kept, the model's sentence follows the warning; unsupported, the extractive answer."""
+    pieces = list(with_llm(engine, scripted(written)).stream_answer(LIBRARY))
+    answer = pieces[-1]
+    assert isinstance(answer, Answer) and answer.partial_match
+    assert pieces[0] == PARTIAL_MATCH + "\n\n"  # streamed before the model's first sentence
+    assert answer.text.startswith(PARTIAL_MATCH + "\n\n")
+    assert ("commercial laundry" in answer.text) is kept
+    assert "Information Commissioner" not in answer.text
     assert_grounded(engine, answer)
 
 
