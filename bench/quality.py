@@ -251,6 +251,8 @@ def check_answer(engine: Engine, q: Question, answer: Answer, checks: AnswerChec
             checks.verbatim += 1
         else:
             checks.problems.append(f"{q.id}: quote [{citation.n}] not verbatim in {citation.ref}")
+    cited = first_occurrence(c.ref for c in answer.citations)
+    first = cited[0] if cited else None
     if answer.answered:
         # The partial-match warning speaks of the index, not of a decision: it cites nothing.
         lines = [
@@ -260,8 +262,7 @@ def check_answer(engine: Engine, q: Question, answer: Answer, checks: AnswerChec
         checks.cited_lines += sum(bool(MARKER.search(line)) for line in lines)
         dangling = {int(m[1:-1]) for m in MARKER.findall(answer.text)} - numbers
         checks.dangling_markers += len(dangling)
-    if answer.answered:
-        count_fit(q, answer, checks)
+        count_fit(first in q.relevant, answer.partial_match, checks)
     if not q.relevant:
         checks.unanswerable += 1
         checks.unanswerable_declined += not answer.answered
@@ -273,11 +274,9 @@ def check_answer(engine: Engine, q: Question, answer: Answer, checks: AnswerChec
         checks.problems.append(f"{q.id} [{q.type}]: declined, want {', '.join(q.relevant)}")
         return
     checks.first_cited_asked += 1
-    cited = first_occurrence(c.ref for c in answer.citations)
     if q.type == "similar":  # its refs are every fitting decision, so the others count too
         checks.later_cited += len(cited[1:])
         checks.later_relevant += sum(ref in q.relevant for ref in cited[1:])
-    first = cited[0] if cited else None
     if first in q.relevant:
         checks.first_cited_relevant += 1
     else:
@@ -286,10 +285,10 @@ def check_answer(engine: Engine, q: Question, answer: Answer, checks: AnswerChec
         )
 
 
-def count_fit(q: Question, answer: Answer, checks: AnswerChecks) -> None:
-    cited = first_occurrence(c.ref for c in answer.citations)
-    wrong_lead = not cited or cited[0] not in q.relevant
-    if answer.partial_match:
+def count_fit(right_lead: bool, partial: bool, checks: AnswerChecks) -> None:
+    """An answered question, by fit; a wrong lead also covers every unanswerable one."""
+    wrong_lead = not right_lead
+    if partial:
         checks.partial += 1
         checks.partial_wrong_lead += wrong_lead
     else:
