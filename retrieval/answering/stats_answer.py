@@ -79,14 +79,15 @@ def stats_answer(store: Store, question: str, plan: QueryPlan, search: SearchRes
             "holds published decisions only, not every complaint the Ombudsman received."
         )
         return Answer(question, text, [], search, answered=False)
-    examples = pick_examples(rows, asked_group(question))
+    guessed = _guessed_areas(plan, scope)
+    examples = pick_examples(by_relevance(rows, search), asked_group(question), guessed)
     decisions = store.records.decisions(row["ref"] for row in examples)
     citations = CitationList()
     found = [(row, _cite_example(decisions[row["ref"]], citations)) for row in examples]
     cited = [(row, citation) for row, citation in found if citation is not None]
     if not cited:  # nothing verbatim to cite: no uncited numbers either
         return Answer(question, _no_quote(scope), [], search, answered=False)
-    lines = [_count_line(scope, rows, cited)]
+    lines = [_count_line(scope, rows, cited, guessed)]
     lines += _reasons_line(rows, cited)
     lines += [_example_line(decisions[row["ref"]], citation, scope) for row, citation in cited]
     lines.append(_scope_line(scope, cited))
@@ -117,20 +118,47 @@ def question_scope(store: Store, plan: QueryPlan) -> Scope:
     return Scope(filters, tuple(g[0] for g in groups), (*plan.filters.categories, *sub_areas))
 
 
+def _guessed_areas(plan: QueryPlan, scope: Scope) -> tuple[str, ...]:
+    """Areas read from the question's everyday words ("care homes"), which rank but do not
+    scope the count."""
+    return tuple(c for c in plan.soft.categories if c not in scope.areas)
+
+
+def by_relevance(rows: list[dict[str, str]], search: SearchResult) -> list[dict[str, str]]:
+    """The counted rows, those the search found first, in its order, then the rest as they
+    were (newest first): the quoted examples should be about what was asked."""
+    rank = {hit.ref: i for i, hit in enumerate(search.hits)}
+    return sorted(rows, key=lambda row: rank.get(row["ref"], len(rank)))
+
+
+def filed_under(row: dict[str, str], areas: tuple[str, ...]) -> bool:
+    return row["category"] in areas or row["sub_category"] in areas
+
+
 def asked_group(question: str) -> str | None:
     return next((group for pattern, group in _ASKED if pattern.search(question)), None)
 
 
-def pick_examples(rows: list[dict[str, str]], asked: str | None) -> list[dict[str, str]]:
-    """The newest decision of the asked outcome, then of each other outcome, then the newest."""
+def pick_examples(
+    rows: list[dict[str, str]], asked: str | None, areas: tuple[str, ...] = ()
+) -> list[dict[str, str]]:
+    """Examples from the decisions filed under ``areas`` first (even where the count is
+    not limited to them, they are what the question is about), then from the others."""
+    filed = [row for row in rows if filed_under(row, areas)]
+    others = [row for row in rows if not filed_under(row, areas)]
+    return (_one_per_outcome(filed, asked) + _one_per_outcome(others, asked))[:MAX_EXAMPLES]
+
+
+def _one_per_outcome(rows: list[dict[str, str]], asked: str | None) -> list[dict[str, str]]:
+    """The first decision of the asked outcome, then of each other outcome, then the rest,
+    in ``rows``' order."""
     order = [asked, *(g for g in OUTCOME_GROUPS if g != asked)] if asked else OUTCOME_GROUPS
     picked: list[dict[str, str]] = []
     for group in order:
         first = next((r for r in rows if outcome_group(r["outcome"]) == group), None)
         if first is not None:
             picked.append(first)
-    picked += [row for row in rows if row not in picked]
-    return picked[:MAX_EXAMPLES]
+    return picked + [row for row in rows if row not in picked]
 
 
 def _cite_example(decision: Decision, citations: CitationList) -> Citation | None:
@@ -163,7 +191,9 @@ def _marks(cited: Cited) -> str:
     return "".join(f"[{citation.n}]" for _, citation in cited)
 
 
-def _count_line(scope: Scope, rows: list[dict[str, str]], cited: Cited) -> str:
+def _count_line(
+    scope: Scope, rows: list[dict[str, str]], cited: Cited, guessed: tuple[str, ...]
+) -> str:
     counts = count_outcomes(rows)
     source = (
         "counted from the decisions quoted below"
@@ -174,7 +204,12 @@ def _count_line(scope: Scope, rows: list[dict[str, str]], cited: Cited) -> str:
     if len(rows) == 1:
         subject = subject.replace("decisions", "decision", 1)
     if not scope.areas:  # an unrecognised topic ("pigeons") must not pass as counted
-        source += "; no area of complaint was recognised in the question, so all areas count"
+        source += "; the question names no area of complaint, so all areas count"
+        if guessed:  # a guess must not pass as counted either, but the user can choose it
+            source += f"; its words suggest {' or '.join(guessed)}"
+            if any(filed_under(row, guessed) for row, _ in cited):
+                source += ", whose decisions are quoted first"
+            source += ": choose that area as a filter to count only its decisions"
     return (
         f"This index holds {len(rows)} {subject} ({source}): "
         f"{_breakdown(counts)}{_share(counts)}. {_marks(cited)}"

@@ -298,7 +298,7 @@ def distinctive_words(name: str) -> list[str]:
     return [w for w in re.findall(r"[a-z]+", name.lower()) if w not in _GENERIC_ORG_WORDS]
 
 
-_Span = tuple[str, int, int]  # organisation name, first word, end (exclusive)
+_Span = tuple[str, int, int]  # a name, where it starts and ends (exclusive) in words or characters
 _TYPE_WORDS = frozenset({"borough", "city", "county", "district", "metropolitan", "town"})
 _NEVER_FUZZY = frozenset({"north", "south", "east", "west", "city", "county", "upon"})
 
@@ -406,12 +406,26 @@ def _has(pattern: str, text: str) -> bool:
 
 
 def _categories(text: str, known: tuple[str, ...]) -> tuple[str, ...]:
-    named = [c for c in known if c and re.search(rf"\b{re.escape(c)}\b", text, re.IGNORECASE)]
+    named = _longest_names(text, known)
     lay = [c for pattern, c in _AREA_WORDS.items() if _has(pattern, text)]
     # "SEND"/"SEN" are the acronyms only in capitals; "didn't send me" is a verb.
     if re.search(r"\bSEND?\b", text):
         lay.append("Special educational needs")
     return tuple(dict.fromkeys(named + lay))
+
+
+def _longest_names(text: str, names: tuple[str, ...]) -> list[str]:
+    """The area names the text uses, the longest match winning as for organisations: in
+    "school transport", the sub-area "School transport" and not also "Transport" (adult
+    care's), whose only mention is inside it."""
+    spans: list[_Span] = [
+        (name, found.start(), found.end())
+        for name in names
+        if name
+        for found in re.finditer(rf"\b{re.escape(name)}\b", text, re.IGNORECASE)
+    ]
+    longest = {span[0] for span in spans if not any(_inside(span, other) for other in spans)}
+    return [name for name in names if name in longest]
 
 
 def _intent(text: str, refs: tuple[str, ...]) -> Intent:

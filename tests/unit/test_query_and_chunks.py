@@ -61,6 +61,19 @@ def test_organisation_matching_prefers_the_longest_exact_name(
 
 
 @pytest.mark.parametrize(("question", "expected"), [
+    ("How many school transport complaints were upheld?", ("School transport",)),
+    ("Transport to day care, and then school transport", ("Transport", "School transport")),
+    ("Did the transport team lie?", ("Transport",)),
+])
+def test_an_area_name_inside_a_longer_one_is_not_read_as_well(
+    question: str, expected: tuple[str, ...]
+) -> None:
+    """Adult care's sub-area "Transport" is not also read from "school transport"."""
+    vocabulary = Vocabulary(sub_categories=("Transport", "School transport"))
+    assert plan_query(question, vocabulary).soft.categories == expected
+
+
+@pytest.mark.parametrize(("question", "expected"), [
     ("How much did Lancs county council pay?", ("Lancashire County Council",)),
     ("Staffs council took my cab licence", ("Staffordshire County Council",)),
     ("South Glos was slow with the plan", ("South Gloucestershire Council",)),
