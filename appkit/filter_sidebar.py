@@ -84,6 +84,11 @@ def sidebar_filters(options: FilterOptions) -> DecisionFilter:
             placeholder="Any",
             select_all=False,
         )
+        if options.without_area:  # third-party copies, pages copied without their header
+            st.caption(
+                f"Decisions in this index that show no area: {options.without_area}. An area "
+                "or sub-area filter leaves them out."
+            )
         st.multiselect(
             "Outcome",
             options.outcomes,

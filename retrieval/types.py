@@ -233,3 +233,4 @@ class FilterOptions:
     reasons: list[str]
     date_min: str | None
     date_max: str | None
+    without_area: int = 0  # decisions that show no area, which an area filter leaves out

@@ -83,6 +83,17 @@ def test_citation_opens_the_decision_at_the_cited_paragraph(app: AppTest) -> Non
     assert sum(highlighted in text for text in rendered) >= 2  # sources panel + viewer
 
 
+def test_the_sidebar_says_how_many_decisions_an_area_filter_leaves_out(
+    app: AppTest, engine: Engine
+) -> None:
+    """The sample holds a decision in an older layout with no area line."""
+    rows = engine.index.store.records.decision_rows()
+    without_area = [row for row in rows if not row["category"]]
+    assert without_area
+    captions = [caption.value for caption in app.sidebar.caption]
+    assert f"Decisions in this index that show no area: {len(without_area)}." in "\n".join(captions)
+
+
 def test_a_filter_changes_the_results(app: AppTest) -> None:
     question = "Why was the complaint not investigated?"
     ask(app, question)
