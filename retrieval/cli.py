@@ -20,6 +20,7 @@ from retrieval.engine import Engine, open_engine
 from retrieval.feedback import export_feedback
 from retrieval.labels import outcome_label
 from retrieval.organisation.report import profile_lines
+from retrieval.types import Answer, SearchResult, SimilarResult
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +49,8 @@ FilterOption = Annotated[
 ]
 
 _QUERY_OBJECT = 'expected {"id": ..., "query": "text"}'
+AREA_GAP = "left_out_without_area"  # in the JSON of a search, answer or similar by area
+Reply = SearchResult | Answer | SimilarResult
 NO_RESULTS = (
     "No decision matches. Check the filters (names must be as the index spells them: "
     "`python -m retrieval organisation NAME` finds an organisation) or use fewer words."
@@ -106,7 +109,7 @@ def search_command(
         query,
         batch,
         as_json,
-        lambda engine, q: engine.search(q, k=k, filters=filters).to_json(),
+        lambda engine, q: _with_area_gap(engine, filters, engine.search(q, k=k, filters=filters)),
         _print_search,
     )
 
@@ -126,7 +129,7 @@ def ask_command(
         question,
         batch,
         as_json,
-        lambda engine, q: engine.answer(q, filters=filters).to_json(),
+        lambda engine, q: _with_area_gap(engine, filters, engine.answer(q, filters=filters)),
         _print_answer,
     )
 
@@ -156,7 +159,7 @@ def similar_command(
             )
         else:
             result = engine.similar(ref=ref, text=text, k=k, filters=filters)
-        return result.to_json()
+        return _with_area_gap(engine, filters, result)
 
     _run(store, ref or text or "", batch, as_json, run, _print_similar)
 
@@ -268,6 +271,23 @@ def _batch_result(
         return {"id": ident, "error": f"line {number}: failed ({type(error).__name__}: {error})"}
 
 
+def _with_area_gap(engine: Engine, filters: DecisionFilter, result: Reply) -> dict[str, Any]:
+    """The result as JSON, with the number of decisions the filter would take but for its
+    area: copies that show none (third-party copies, pages saved without their header)."""
+    data = result.to_json()
+    if filters.categories or filters.sub_categories:
+        data[AREA_GAP] = engine.index.store.records.without_area(filters)
+    return data
+
+
+def _print_area_gap(result: dict[str, Any]) -> None:
+    if result.get(AREA_GAP):
+        typer.echo(
+            "\n(Decisions that fit the other filters but show no area, which the area filter "
+            f"leaves out: {result[AREA_GAP]}.)"
+        )
+
+
 def _print_search(result: dict[str, Any]) -> None:
     if not result["results"]:
         typer.echo(NO_RESULTS)
@@ -279,6 +299,7 @@ def _print_search(result: dict[str, Any]) -> None:
         for passage in hit["passages"][:1]:
             typer.echo(f"      {passage['section']}: {passage['text'][:200]}")
         typer.echo(f"      {hit['url']}")
+    _print_area_gap(result)
 
 
 def _print_answer(result: dict[str, Any]) -> None:
@@ -290,6 +311,7 @@ def _print_answer(result: dict[str, Any]) -> None:
     for c in result["citations"]:
         where = f"{c['section']} ¶{c['paragraphs']}" if c["paragraphs"] else c["section"]
         typer.echo(f"[{c['n']}] {c['ref']} {c['organisation']}, {where}\n    {c['url']}")
+    _print_area_gap(result)
 
 
 def _print_similar(result: dict[str, Any]) -> None:
@@ -300,6 +322,7 @@ def _print_similar(result: dict[str, Any]) -> None:
             f"[{outcome_label(hit['outcome'])}]  {hit['category']}"
         )
         typer.echo(f"      why: {'; '.join(hit.get('why_similar', []))}")
+    _print_area_gap(result)
 
 
 def _fail(message: str) -> NoReturn:

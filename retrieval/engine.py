@@ -167,7 +167,7 @@ class Engine:
             reasons=sorted(self.index.store.records.facet("reason")),
             date_min=dates[0] if dates else None,
             date_max=dates[-1] if dates else None,
-            without_area=sum(not row["category"] for row in rows),
+            without_area=self.index.store.records.without_area(),
         )
 
     @cached_property

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date
 
 from ingest.storage.database import Database
@@ -114,6 +115,12 @@ class DecisionRecords:
             raise ValueError(f"no facet for column {column!r}")
         with self._database.reading() as db:
             return dict(db.execute(query, args).fetchall())
+
+    def without_area(self, where: DecisionFilter | None = None) -> int:
+        """Decisions ``where`` takes, its area and sub-area aside, that show no area (copies
+        without the header): an area filter cannot take them."""
+        anywhere = replace(where or DecisionFilter(), categories=(), sub_categories=())
+        return self.facet("category", anywhere).get("", 0)
 
     def category_mix(self) -> list[tuple[str, str, str, int]]:
         """(organisation, area, sub-area, decisions): what each organisation is complained of."""

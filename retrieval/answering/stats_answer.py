@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from ingest.parse.reasons import find_reasons
 from ingest.storage import Store
@@ -87,7 +87,8 @@ def stats_answer(store: Store, question: str, plan: QueryPlan, search: SearchRes
     cited = [(row, citation) for row, citation in found if citation is not None]
     if not cited:  # nothing verbatim to cite: no uncited numbers either
         return Answer(question, _no_quote(scope), [], search, answered=False)
-    lines = [_count_line(scope, rows, cited, guessed, _showing_no_area(store, scope))]
+    no_area = store.records.without_area(scope.filters) if scope.areas else 0
+    lines = [_count_line(scope, rows, cited, guessed, no_area)]
     lines += _reasons_line(rows, cited)
     lines += [_example_line(decisions[row["ref"]], citation, scope) for row, citation in cited]
     lines.append(_scope_line(scope, cited))
@@ -133,15 +134,6 @@ def by_relevance(rows: list[dict[str, str]], search: SearchResult) -> list[dict[
 
 def filed_under(row: dict[str, str], areas: tuple[str, ...]) -> bool:
     return row["category"] in areas or row["sub_category"] in areas
-
-
-def _showing_no_area(store: Store, scope: Scope) -> int:
-    """Decisions an area scope cannot count, though the rest of the scope takes them: copies
-    that show no area (third-party copies, pages copied without their header)."""
-    if not scope.areas:
-        return 0
-    anywhere = replace(scope.filters, categories=(), sub_categories=())
-    return sum(not row["category"] for row in store.records.decision_rows(anywhere))
 
 
 def asked_group(question: str) -> str | None:

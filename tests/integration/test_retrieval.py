@@ -159,6 +159,23 @@ def test_cli_ask_json_has_the_documented_shape(built_store: Settings) -> None:
                                          "paragraphs", "quote"}
     assert set(data["results"][0]) >= {"rank", "ref", "organisation", "category", "outcome",
                                        "date", "url", "score", "passages"}
+    assert "left_out_without_area" not in data  # no area filter, nothing left out by one
+
+
+def test_cli_an_area_filter_says_how_many_decisions_it_leaves_out(
+    built_store: Settings, engine: Engine
+) -> None:
+    """The sample holds a decision in an older layout with no area line: a filter by area
+    cannot take it, and the CLI says how many such decisions there are."""
+    rows = engine.index.store.records.decision_rows()
+    without_area = sum(not row["category"] for row in rows)
+    assert without_area
+    area = ("--filter", "sub_category=School transport")
+    data = json.loads(_cli(built_store, "search", "bus pass", *area, "--json").stdout)
+    assert data["left_out_without_area"] == without_area
+    assert {hit["category"] for hit in data["results"]} == {"Education > School transport"}
+    printed = _cli(built_store, "ask", "bus pass refused", *area).stdout
+    assert f"which the area filter leaves out: {without_area}." in printed
 
 
 def test_cli_batch_loads_once_and_answers_every_line(built_store: Settings,
