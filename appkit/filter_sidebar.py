@@ -73,6 +73,9 @@ def sidebar_filters(options: FilterOptions) -> DecisionFilter:
             placeholder="Type to search",
             select_all=False,
         )
+        _not_shown_caption(
+            "name no organisation", options.without_organisation, "An organisation filter"
+        )
         st.multiselect(
             "Area", sorted(options.categories), key=AREAS, placeholder="Any area", select_all=False
         )
@@ -84,11 +87,7 @@ def sidebar_filters(options: FilterOptions) -> DecisionFilter:
             placeholder="Any",
             select_all=False,
         )
-        if options.without_area:  # third-party copies, pages copied without their header
-            st.caption(
-                f"Decisions in this index that show no area: {options.without_area}. An area "
-                "or sub-area filter leaves them out."
-            )
+        _not_shown_caption("show no area", options.without_area, "An area or sub-area filter")
         st.multiselect(
             "Outcome",
             options.outcomes,
@@ -111,6 +110,15 @@ def sidebar_filters(options: FilterOptions) -> DecisionFilter:
             st.date_input("Decision date", min_value=bounds[0], max_value=bounds[1], key=DATES)
         st.button("Clear filters", key="filter_clear", on_click=clear_filters, args=(bounds,))
     return current_filter(bounds)
+
+
+def _not_shown_caption(missing: str, count: int, which_filter: str) -> None:
+    """Under a filter's widget: how many decisions it cannot take, because their copies (a
+    third-party copy, a page saved without its header) do not show what it filters on."""
+    if count:
+        st.caption(
+            f"Decisions in this index that {missing}: {count}. {which_filter} leaves them out."
+        )
 
 
 def _keep_dates_within(bounds: tuple[dt.date, dt.date]) -> None:

@@ -49,8 +49,16 @@ FilterOption = Annotated[
 ]
 
 _QUERY_OBJECT = 'expected {"id": ..., "query": "text"}'
-AREA_GAP = "left_out_without_area"  # in the JSON of a search, answer or similar by area
 Reply = SearchResult | Answer | SimilarResult
+# In the JSON of a search, answer or similar under a filter on the column: the decisions the
+# other filters take whose copy does not show it; and how the text output says so.
+NOT_SHOWN = {
+    "category": ("left_out_without_area", "show no area, which the area filter"),
+    "organisation": (
+        "left_out_without_organisation",
+        "name no organisation, which the organisation filter",
+    ),
+}
 NO_RESULTS = (
     "No decision matches. Check the filters (names must be as the index spells them: "
     "`python -m retrieval organisation NAME` finds an organisation) or use fewer words."
@@ -109,7 +117,7 @@ def search_command(
         query,
         batch,
         as_json,
-        lambda engine, q: _with_area_gap(engine, filters, engine.search(q, k=k, filters=filters)),
+        lambda engine, q: _with_gaps(engine, filters, engine.search(q, k=k, filters=filters)),
         _print_search,
     )
 
@@ -129,7 +137,7 @@ def ask_command(
         question,
         batch,
         as_json,
-        lambda engine, q: _with_area_gap(engine, filters, engine.answer(q, filters=filters)),
+        lambda engine, q: _with_gaps(engine, filters, engine.answer(q, filters=filters)),
         _print_answer,
     )
 
@@ -159,7 +167,7 @@ def similar_command(
             )
         else:
             result = engine.similar(ref=ref, text=text, k=k, filters=filters)
-        return _with_area_gap(engine, filters, result)
+        return _with_gaps(engine, filters, result)
 
     _run(store, ref or text or "", batch, as_json, run, _print_similar)
 
@@ -271,21 +279,25 @@ def _batch_result(
         return {"id": ident, "error": f"line {number}: failed ({type(error).__name__}: {error})"}
 
 
-def _with_area_gap(engine: Engine, filters: DecisionFilter, result: Reply) -> dict[str, Any]:
-    """The result as JSON, with the number of decisions the filter would take but for its
-    area: copies that show none (third-party copies, pages saved without their header)."""
+def _with_gaps(engine: Engine, filters: DecisionFilter, result: Reply) -> dict[str, Any]:
+    """The result as JSON, with the number of decisions the filters would take but for a
+    filter on the area or the organisation, whose copies do not show it."""
     data = result.to_json()
-    if filters.categories or filters.sub_categories:
-        data[AREA_GAP] = engine.index.store.records.without_area(filters)
+    for column, filtered in (
+        ("category", filters.categories or filters.sub_categories),
+        ("organisation", filters.organisations),
+    ):
+        if filtered:
+            data[NOT_SHOWN[column][0]] = engine.index.store.records.not_showing(column, filters)
     return data
 
 
-def _print_area_gap(result: dict[str, Any]) -> None:
-    if result.get(AREA_GAP):
-        typer.echo(
-            "\n(Decisions that fit the other filters but show no area, which the area filter "
-            f"leaves out: {result[AREA_GAP]}.)"
-        )
+def _print_gaps(result: dict[str, Any]) -> None:
+    for key, what in NOT_SHOWN.values():
+        if result.get(key):
+            typer.echo(
+                f"\n(Decisions that fit the other filters but {what} leaves out: {result[key]}.)"
+            )
 
 
 def _print_search(result: dict[str, Any]) -> None:
@@ -299,7 +311,7 @@ def _print_search(result: dict[str, Any]) -> None:
         for passage in hit["passages"][:1]:
             typer.echo(f"      {passage['section']}: {passage['text'][:200]}")
         typer.echo(f"      {hit['url']}")
-    _print_area_gap(result)
+    _print_gaps(result)
 
 
 def _print_answer(result: dict[str, Any]) -> None:
@@ -311,7 +323,7 @@ def _print_answer(result: dict[str, Any]) -> None:
     for c in result["citations"]:
         where = f"{c['section']} ¶{c['paragraphs']}" if c["paragraphs"] else c["section"]
         typer.echo(f"[{c['n']}] {c['ref']} {c['organisation']}, {where}\n    {c['url']}")
-    _print_area_gap(result)
+    _print_gaps(result)
 
 
 def _print_similar(result: dict[str, Any]) -> None:
@@ -322,7 +334,7 @@ def _print_similar(result: dict[str, Any]) -> None:
             f"[{outcome_label(hit['outcome'])}]  {hit['category']}"
         )
         typer.echo(f"      why: {'; '.join(hit.get('why_similar', []))}")
-    _print_area_gap(result)
+    _print_gaps(result)
 
 
 def _fail(message: str) -> NoReturn:

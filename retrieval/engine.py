@@ -167,7 +167,8 @@ class Engine:
             reasons=sorted(self.index.store.records.facet("reason")),
             date_min=dates[0] if dates else None,
             date_max=dates[-1] if dates else None,
-            without_area=self.index.store.records.without_area(),
+            without_area=self.index.store.records.not_showing("category"),
+            without_organisation=self.index.store.records.not_showing("organisation"),
         )
 
     @cached_property

@@ -233,4 +233,6 @@ class FilterOptions:
     reasons: list[str]
     date_min: str | None
     date_max: str | None
-    without_area: int = 0  # decisions that show no area, which an area filter leaves out
+    # Decisions whose copy shows no area / names no organisation: a filter on it leaves them out.
+    without_area: int = 0
+    without_organisation: int = 0

@@ -5,13 +5,19 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import date
 
 from ingest.storage.database import Database
 from ingest.vocabulary.filters import DecisionFilter, filter_sql, marks
-from ingest.vocabulary.records import Decision
+from ingest.vocabulary.records import UNKNOWN_ORGANISATION, Decision
+
+# What the parser stores when a copy does not show a column, and the filters on that column.
+_NOT_SHOWN: dict[str, tuple[str, Callable[[DecisionFilter], DecisionFilter]]] = {
+    "category": ("", lambda where: replace(where, categories=(), sub_categories=())),
+    "organisation": (UNKNOWN_ORGANISATION, lambda where: replace(where, organisations=())),
+}
 
 
 class DecisionRecords:
@@ -116,11 +122,12 @@ class DecisionRecords:
         with self._database.reading() as db:
             return dict(db.execute(query, args).fetchall())
 
-    def without_area(self, where: DecisionFilter | None = None) -> int:
-        """Decisions ``where`` takes, its area and sub-area aside, that show no area (copies
-        without the header): an area filter cannot take them."""
-        anywhere = replace(where or DecisionFilter(), categories=(), sub_categories=())
-        return self.facet("category", anywhere).get("", 0)
+    def not_showing(self, column: str, where: DecisionFilter | None = None) -> int:
+        """Decisions ``where`` would take but for its filter on ``column`` ("category" or
+        "organisation"), whose copy does not show it (a third-party copy, a page saved
+        without its header): a filter on it cannot take them."""
+        missing, unfiltered = _NOT_SHOWN[column]
+        return self.facet(column, unfiltered(where or DecisionFilter())).get(missing, 0)
 
     def category_mix(self) -> list[tuple[str, str, str, int]]:
         """(organisation, area, sub-area, decisions): what each organisation is complained of."""

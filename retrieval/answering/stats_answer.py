@@ -87,8 +87,7 @@ def stats_answer(store: Store, question: str, plan: QueryPlan, search: SearchRes
     cited = [(row, citation) for row, citation in found if citation is not None]
     if not cited:  # nothing verbatim to cite: no uncited numbers either
         return Answer(question, _no_quote(scope), [], search, answered=False)
-    no_area = store.records.without_area(scope.filters) if scope.areas else 0
-    lines = [_count_line(scope, rows, cited, guessed, no_area)]
+    lines = [_count_line(scope, rows, cited, guessed, _not_countable(store, scope))]
     lines += _reasons_line(rows, cited)
     lines += [_example_line(decisions[row["ref"]], citation, scope) for row, citation in cited]
     lines.append(_scope_line(scope, cited))
@@ -134,6 +133,25 @@ def by_relevance(rows: list[dict[str, str]], search: SearchResult) -> list[dict[
 
 def filed_under(row: dict[str, str], areas: tuple[str, ...]) -> bool:
     return row["category"] in areas or row["sub_category"] in areas
+
+
+def _not_countable(store: Store, scope: Scope) -> str:
+    """How many decisions the scope's area or organisation could not count, because their
+    copies do not show it ("" when none)."""
+    parts = []
+    for scoped, column, one, many in (
+        (scope.areas, "category", "shows no area", "show no area"),
+        (scope.organisations, "organisation", "names no organisation", "name no organisation"),
+    ):
+        n = store.records.not_showing(column, scope.filters) if scoped else 0
+        if n:
+            fit = (
+                f"decision that otherwise fits {one}"
+                if n == 1
+                else f"decisions that otherwise fit {many}"
+            )
+            parts.append(f"{n} {fit}, so could not be counted by it")
+    return "; ".join(parts)
 
 
 def asked_group(question: str) -> str | None:
@@ -197,7 +215,7 @@ def _count_line(
     rows: list[dict[str, str]],
     cited: Cited,
     guessed: tuple[str, ...],
-    no_area: int,
+    not_countable: str,
 ) -> str:
     counts = count_outcomes(rows)
     source = (
@@ -215,13 +233,8 @@ def _count_line(
             if any(filed_under(row, guessed) for row, _ in cited):
                 source += ", whose decisions are quoted first"
             source += ": choose that area as a filter to count only its decisions"
-    if no_area:
-        fits = (
-            "decision that otherwise fits shows"
-            if no_area == 1
-            else "decisions that otherwise fit show"
-        )
-        source += f"; {no_area} {fits} no area, so could not be counted by it"
+    if not_countable:
+        source += f"; {not_countable}"
     return (
         f"This index holds {len(rows)} {subject} ({source}): "
         f"{_breakdown(counts)}{_share(counts)}. {_marks(cited)}"

@@ -87,7 +87,8 @@ _QUESTION_FRAME = re.compile(
 )
 _STATS = re.compile(
     r"\b(how often|how many|how much of|how frequently|how likely|what (?:share|percentage|"
-    r"proportion|fraction|number)|(?:uphold|upheld|success) rate|percentage of|share of)\b",
+    r"proportion|fraction|number)|(?:uphold|upheld|success) rate|percentage of|share of|"
+    r"most (?:common|often|frequent(?:ly)?|usual)|commonest)\b",
     re.IGNORECASE,
 )
 _SIMILAR = re.compile(

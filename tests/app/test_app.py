@@ -11,6 +11,7 @@ from grounding import assert_grounded
 from streamlit.testing.v1 import AppTest
 
 from appkit.text import escape_inline
+from ingest.vocabulary.records import UNKNOWN_ORGANISATION
 from ingest.vocabulary.settings import Settings
 from retrieval import Engine, open_engine
 
@@ -83,15 +84,17 @@ def test_citation_opens_the_decision_at_the_cited_paragraph(app: AppTest) -> Non
     assert sum(highlighted in text for text in rendered) >= 2  # sources panel + viewer
 
 
-def test_the_sidebar_says_how_many_decisions_an_area_filter_leaves_out(
+def test_the_sidebar_says_how_many_decisions_a_filter_leaves_out_unseen(
     app: AppTest, engine: Engine
 ) -> None:
-    """The sample holds a decision in an older layout with no area line."""
+    """The sample holds copies with no area line, and copies that name no organisation."""
     rows = engine.index.store.records.decision_rows()
-    without_area = [row for row in rows if not row["category"]]
-    assert without_area
-    captions = [caption.value for caption in app.sidebar.caption]
-    assert f"Decisions in this index that show no area: {len(without_area)}." in "\n".join(captions)
+    without_area = sum(not row["category"] for row in rows)
+    without_organisation = sum(row["organisation"] == UNKNOWN_ORGANISATION for row in rows)
+    assert without_area and without_organisation
+    captions = "\n".join(caption.value for caption in app.sidebar.caption)
+    assert f"Decisions in this index that show no area: {without_area}." in captions
+    assert f"that name no organisation: {without_organisation}." in captions
 
 
 def test_a_filter_changes_the_results(app: AppTest) -> None:

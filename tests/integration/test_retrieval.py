@@ -16,7 +16,7 @@ from grounding import assert_grounded
 from ingest.parse.reasons import find_reasons
 from ingest.vocabulary.errors import QuestionError
 from ingest.vocabulary.filters import DecisionFilter
-from ingest.vocabulary.records import Reason
+from ingest.vocabulary.records import UNKNOWN_ORGANISATION, Reason
 from ingest.vocabulary.settings import Settings
 from retrieval.answering.extractive import PARTIAL_MATCH
 from retrieval.engine import Engine, open_engine
@@ -162,20 +162,24 @@ def test_cli_ask_json_has_the_documented_shape(built_store: Settings) -> None:
     assert "left_out_without_area" not in data  # no area filter, nothing left out by one
 
 
-def test_cli_an_area_filter_says_how_many_decisions_it_leaves_out(
+def test_cli_a_filter_says_how_many_decisions_it_leaves_out_unseen(
     built_store: Settings, engine: Engine
 ) -> None:
-    """The sample holds a decision in an older layout with no area line: a filter by area
-    cannot take it, and the CLI says how many such decisions there are."""
+    """The sample holds copies with no area line, and copies that name no organisation: a
+    filter on either cannot take them, and the CLI says how many it left out."""
     rows = engine.index.store.records.decision_rows()
     without_area = sum(not row["category"] for row in rows)
-    assert without_area
-    area = ("--filter", "sub_category=School transport")
-    data = json.loads(_cli(built_store, "search", "bus pass", *area, "--json").stdout)
+    without_organisation = sum(row["organisation"] == UNKNOWN_ORGANISATION for row in rows)
+    assert without_area and without_organisation
+    by_area = ("--filter", "sub_category=School transport")
+    data = json.loads(_cli(built_store, "search", "bus pass", *by_area, "--json").stdout)
     assert data["left_out_without_area"] == without_area
+    assert "left_out_without_organisation" not in data  # no organisation filter
     assert {hit["category"] for hit in data["results"]} == {"Education > School transport"}
-    printed = _cli(built_store, "ask", "bus pass refused", *area).stdout
-    assert f"which the area filter leaves out: {without_area}." in printed
+    by_council = ("--filter", "organisation=Northmoor Borough Council")
+    printed = _cli(built_store, "ask", "bus pass refused", *by_council).stdout
+    assert f"which the organisation filter leaves out: {without_organisation}." in printed
+    assert "the area filter" not in printed
 
 
 def test_cli_batch_loads_once_and_answers_every_line(built_store: Settings,

@@ -158,15 +158,20 @@ def test_a_boost_never_becomes_a_counting_filter(engine: Engine) -> None:
     assert "choose that area as a filter" in answer.text
 
 
-def test_a_count_by_area_says_how_many_decisions_it_could_not_place(engine: Engine) -> None:
-    """The copy with no header shows no area: a count by area cannot take it, and says so,
-    counting only the copies the rest of the question's scope would take."""
+def test_a_count_says_how_many_decisions_its_area_or_council_could_not_place(
+    engine: Engine,
+) -> None:
+    """The copy with no header shows no area and names no council: a count by area or by
+    council cannot take it, and says so, counting only the copies the rest of the
+    question's scope would take."""
     by_area = engine.answer("how many school transport complaints were upheld?").text
     assert "1 decision about School transport" in by_area
     assert "1 decision that otherwise fits shows no area" in by_area
     by_council = engine.answer("how many Kestrelford school transport complaints were upheld?")
     assert "involving Kestrelford District Council" in by_council.text
-    assert "could not be counted" not in by_council.text  # the copy with no header names none
+    assert "could not be counted" not in by_council.text  # no copy fits but for one of them
+    council = engine.answer("how many Kestrelford complaints were upheld?").text
+    assert "1 decision that otherwise fits names no organisation" in council
     guessed = engine.answer("how often does the ombudsman refuse to investigate school bus cases?")
     assert "could not be counted" not in guessed.text  # counted over every area: none left out
 

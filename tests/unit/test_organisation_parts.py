@@ -104,6 +104,8 @@ def test_remedy_kinds(text: str, kinds: tuple[str, ...]) -> None:
         "what percentage of complaints are upheld",
         "What is the uphold rate for Northmoor?",
         "how often do they refuse to investigate?",
+        "What is the most common reason the ombudsman gives for not investigating?",
+        "which outcome is most frequent for Northmoor?",
     ],
 )
 def test_counting_questions_have_the_stats_intent(question: str) -> None:
