@@ -11,6 +11,7 @@ import streamlit as st
 
 from appkit.text import escape_inline
 from retrieval import (
+    NOT_SHOWN_WORDS,
     DecisionFilter,
     DecisionHit,
     FilterOptions,
@@ -73,9 +74,7 @@ def sidebar_filters(options: FilterOptions) -> DecisionFilter:
             placeholder="Type to search",
             select_all=False,
         )
-        _not_shown_caption(
-            "name no organisation", options.without_organisation, "An organisation filter"
-        )
+        _not_shown_caption("organisation", options.without_organisation, "An organisation filter")
         st.multiselect(
             "Area", sorted(options.categories), key=AREAS, placeholder="Any area", select_all=False
         )
@@ -87,7 +86,7 @@ def sidebar_filters(options: FilterOptions) -> DecisionFilter:
             placeholder="Any",
             select_all=False,
         )
-        _not_shown_caption("show no area", options.without_area, "An area or sub-area filter")
+        _not_shown_caption("category", options.without_area, "An area or sub-area filter")
         st.multiselect(
             "Outcome",
             options.outcomes,
@@ -112,12 +111,13 @@ def sidebar_filters(options: FilterOptions) -> DecisionFilter:
     return current_filter(bounds)
 
 
-def _not_shown_caption(missing: str, count: int, which_filter: str) -> None:
+def _not_shown_caption(column: str, count: int, which_filter: str) -> None:
     """Under a filter's widget: how many decisions it cannot take, because their copies (a
     third-party copy, a page saved without its header) do not show what it filters on."""
     if count:
         st.caption(
-            f"Decisions in this index that {missing}: {count}. {which_filter} leaves them out."
+            f"Decisions in this index that {NOT_SHOWN_WORDS[column][1]}: {count}. "
+            f"{which_filter} leaves them out."
         )
 
 

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from retrieval.organisation.profile import GROUP_LABELS, OrganisationProfile, row_reasons
     from retrieval.organisation.remedies import KIND_LABELS, Remedy
     from retrieval.types import (
+        NOT_SHOWN_WORDS,
         Answer,
         Citation,
         DecisionHit,
@@ -59,6 +60,7 @@ __all__ = [
     "ANSWER",
     "GROUP_LABELS",
     "KIND_LABELS",
+    "NOT_SHOWN_WORDS",
     "OUTCOME_GROUPS",
     "WRONG_CITATION",
     "Answer",
@@ -126,6 +128,7 @@ _load = lazy_exports(
         ),
         "retrieval.organisation.remedies": ("KIND_LABELS", "Remedy"),
         "retrieval.types": (
+            "NOT_SHOWN_WORDS",
             "Answer",
             "Citation",
             "DecisionHit",

@@ -20,7 +20,7 @@ from retrieval.engine import Engine, open_engine
 from retrieval.feedback import export_feedback
 from retrieval.labels import outcome_label
 from retrieval.organisation.report import profile_lines
-from retrieval.types import Answer, SearchResult, SimilarResult
+from retrieval.types import NOT_SHOWN_WORDS, Answer, SearchResult, SimilarResult
 
 logger = logging.getLogger(__name__)
 
@@ -51,13 +51,10 @@ FilterOption = Annotated[
 _QUERY_OBJECT = 'expected {"id": ..., "query": "text"}'
 Reply = SearchResult | Answer | SimilarResult
 # In the JSON of a search, answer or similar under a filter on the column: the decisions the
-# other filters take whose copy does not show it; and how the text output says so.
+# other filters take whose copy does not show it; and the filter's name in the text output.
 NOT_SHOWN = {
-    "category": ("left_out_without_area", "show no area, which the area filter"),
-    "organisation": (
-        "left_out_without_organisation",
-        "name no organisation, which the organisation filter",
-    ),
+    "category": ("left_out_without_area", "area"),
+    "organisation": ("left_out_without_organisation", "organisation"),
 }
 NO_RESULTS = (
     "No decision matches. Check the filters (names must be as the index spells them: "
@@ -283,20 +280,17 @@ def _with_gaps(engine: Engine, filters: DecisionFilter, result: Reply) -> dict[s
     """The result as JSON, with the number of decisions the filters would take but for a
     filter on the area or the organisation, whose copies do not show it."""
     data = result.to_json()
-    for column, filtered in (
-        ("category", filters.categories or filters.sub_categories),
-        ("organisation", filters.organisations),
-    ):
-        if filtered:
-            data[NOT_SHOWN[column][0]] = engine.index.store.records.not_showing(column, filters)
+    for column, n in engine.index.store.records.left_out_unseen(filters).items():
+        data[NOT_SHOWN[column][0]] = n
     return data
 
 
 def _print_gaps(result: dict[str, Any]) -> None:
-    for key, what in NOT_SHOWN.values():
+    for column, (key, name) in NOT_SHOWN.items():
         if result.get(key):
             typer.echo(
-                f"\n(Decisions that fit the other filters but {what} leaves out: {result[key]}.)"
+                f"\n(Decisions that fit the other filters but {NOT_SHOWN_WORDS[column][1]}, "
+                f"which the {name} filter leaves out: {result[key]}.)"
             )
 
 

@@ -236,3 +236,11 @@ class FilterOptions:
     # Decisions whose copy shows no area / names no organisation: a filter on it leaves them out.
     without_area: int = 0
     without_organisation: int = 0
+
+
+# What a copy lacks, by column, for one decision and for several ("1 decision that shows no
+# area", "3 decisions that name no organisation").
+NOT_SHOWN_WORDS: dict[str, tuple[str, str]] = {
+    "category": ("shows no area", "show no area"),
+    "organisation": ("names no organisation", "name no organisation"),
+}

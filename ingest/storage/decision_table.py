@@ -6,17 +6,35 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 
 from ingest.storage.database import Database
 from ingest.vocabulary.filters import DecisionFilter, filter_sql, marks
 from ingest.vocabulary.records import UNKNOWN_ORGANISATION, Decision
 
-# What the parser stores when a copy does not show a column, and the filters on that column.
-_NOT_SHOWN: dict[str, tuple[str, Callable[[DecisionFilter], DecisionFilter]]] = {
-    "category": ("", lambda where: replace(where, categories=(), sub_categories=())),
-    "organisation": (UNKNOWN_ORGANISATION, lambda where: replace(where, organisations=())),
+
+@dataclass(frozen=True)
+class _Unseen:
+    """A column some copies do not show: what the parser stores then, and a filter's part
+    on that column."""
+
+    missing: str
+    filters_on_it: Callable[[DecisionFilter], bool]
+    without_it: Callable[[DecisionFilter], DecisionFilter]
+
+
+_NOT_SHOWN: dict[str, _Unseen] = {
+    "category": _Unseen(
+        "",
+        lambda where: bool(where.categories or where.sub_categories),
+        lambda where: replace(where, categories=(), sub_categories=()),
+    ),
+    "organisation": _Unseen(
+        UNKNOWN_ORGANISATION,
+        lambda where: bool(where.organisations),
+        lambda where: replace(where, organisations=()),
+    ),
 }
 
 
@@ -126,8 +144,17 @@ class DecisionRecords:
         """Decisions ``where`` would take but for its filter on ``column`` ("category" or
         "organisation"), whose copy does not show it (a third-party copy, a page saved
         without its header): a filter on it cannot take them."""
-        missing, unfiltered = _NOT_SHOWN[column]
-        return self.facet(column, unfiltered(where or DecisionFilter())).get(missing, 0)
+        unseen = _NOT_SHOWN[column]
+        counts = self.facet(column, unseen.without_it(where or DecisionFilter()))
+        return counts.get(unseen.missing, 0)
+
+    def left_out_unseen(self, where: DecisionFilter) -> dict[str, int]:
+        """``not_showing`` for each column ``where`` filters on: what that filter leaves out."""
+        return {
+            column: self.not_showing(column, where)
+            for column, unseen in _NOT_SHOWN.items()
+            if unseen.filters_on_it(where)
+        }
 
     def category_mix(self) -> list[tuple[str, str, str, int]]:
         """(organisation, area, sub-area, decisions): what each organisation is complained of."""

@@ -30,7 +30,7 @@ from retrieval.answering.citations import CitationList, sentences
 from retrieval.labels import outcome_label, reason_label
 from retrieval.organisation.names import variant_groups
 from retrieval.organisation.profile import OutcomeCounts, count_outcomes, row_reasons
-from retrieval.types import Answer, Citation, QueryPlan, SearchResult
+from retrieval.types import NOT_SHOWN_WORDS, Answer, Citation, QueryPlan, SearchResult
 
 MAX_EXAMPLES = 4
 MAX_REASONS = 4
@@ -139,11 +139,8 @@ def _not_countable(store: Store, scope: Scope) -> str:
     """How many decisions the scope's area or organisation could not count, because their
     copies do not show it ("" when none)."""
     parts = []
-    for scoped, column, one, many in (
-        (scope.areas, "category", "shows no area", "show no area"),
-        (scope.organisations, "organisation", "names no organisation", "name no organisation"),
-    ):
-        n = store.records.not_showing(column, scope.filters) if scoped else 0
+    for column, n in store.records.left_out_unseen(scope.filters).items():
+        one, many = NOT_SHOWN_WORDS[column]
         if n:
             fit = (
                 f"decision that otherwise fits {one}"
